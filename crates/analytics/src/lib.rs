@@ -1,0 +1,2 @@
+//! Time-series engine for KPIs. No dependency on the opsdesk application.
+pub mod cli;

@@ -1,0 +1,2 @@
+//! Assignment and scheduling engine. No dependency on the opsdesk application.
+pub mod cli;
