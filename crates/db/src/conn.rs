@@ -1,0 +1,323 @@
+use crate::error::DbError;
+use crate::row::{Row, Val};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{AssertSqlSafe, PgPool, Postgres, Sqlite, SqlitePool};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the data lives. `url` is `postgres://…` for PostgreSQL; otherwise SQLite in `data_dir`.
+#[derive(Clone)]
+pub struct DbConfig {
+    pub url: Option<String>,
+    pub data_dir: PathBuf,
+    /// `FULL` (default) makes an acknowledged commit survive power loss; `NORMAL` only a crash.
+    pub sqlite_synchronous_full: bool,
+    pub sqlite_readers: u32,
+    pub pg_pool_size: u32,
+    /// How long a request waits for a connection before failing fast with 503.
+    pub acquire_timeout: Duration,
+}
+
+impl std::fmt::Debug for DbConfig {
+    // The URL may carry a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbConfig")
+            .field("url", &self.url.as_deref().map(redact_url))
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for DbConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            data_dir: PathBuf::from("data"),
+            sqlite_synchronous_full: true,
+            sqlite_readers: 4,
+            pg_pool_size: 16,
+            acquire_timeout: Duration::from_secs(3),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+enum Inner {
+    Sqlite { writer: SqlitePool, readers: SqlitePool, path: PathBuf },
+    Pg { pool: PgPool },
+}
+
+/// The database handle; cheap to clone.
+#[derive(Clone)]
+pub struct Db(Arc<Inner>);
+
+impl Db {
+    pub async fn connect(cfg: &DbConfig) -> Result<Db, DbError> {
+        match cfg.url.as_deref() {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                let opts = PgConnectOptions::from_str(url)?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(cfg.pg_pool_size)
+                    .acquire_timeout(cfg.acquire_timeout)
+                    .connect_with(opts)
+                    .await?;
+                Ok(Db(Arc::new(Inner::Pg { pool })))
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = PathBuf::from(url.trim_start_matches("sqlite://").trim_start_matches("sqlite:"));
+                Self::open_sqlite(path, cfg).await
+            }
+            Some(other) => Err(DbError::Other(format!(
+                "unsupported database URL {}: use postgres://… or sqlite:PATH",
+                redact_url(other)
+            ))),
+            None => {
+                std::fs::create_dir_all(&cfg.data_dir).map_err(|e| {
+                    DbError::Other(format!("cannot create data directory {}: {e}", cfg.data_dir.display()))
+                })?;
+                Self::open_sqlite(cfg.data_dir.join("opsdesk.db"), cfg).await
+            }
+        }
+    }
+
+    async fn open_sqlite(path: PathBuf, cfg: &DbConfig) -> Result<Db, DbError> {
+        let base = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(if cfg.sqlite_synchronous_full {
+                SqliteSynchronous::Full
+            } else {
+                SqliteSynchronous::Normal
+            })
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        // One writer: SQLite allows one at a time, and a queue in the pool beats `database is locked`.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(base.clone())
+            .await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(cfg.sqlite_readers.max(1))
+            .acquire_timeout(cfg.acquire_timeout)
+            .connect_with(base.read_only(true))
+            .await?;
+        Ok(Db(Arc::new(Inner::Sqlite { writer, readers, path })))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match &*self.0 {
+            Inner::Sqlite { .. } => Backend::Sqlite,
+            Inner::Pg { .. } => Backend::Postgres,
+        }
+    }
+
+    /// The SQLite file, for backups.
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        match &*self.0 {
+            Inner::Sqlite { path, .. } => Some(path),
+            Inner::Pg { .. } => None,
+        }
+    }
+
+    /// A write transaction (`BEGIN IMMEDIATE` on SQLite's single writer).
+    pub async fn write(&self) -> Result<Tx, DbError> {
+        let inner = match &*self.0 {
+            Inner::Sqlite { writer, .. } => TxInner::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
+            Inner::Pg { pool } => TxInner::Pg(pool.begin().await?),
+        };
+        Ok(Tx { inner })
+    }
+
+    /// A read-only transaction: one consistent snapshot for everything a request reads.
+    pub async fn read(&self) -> Result<Tx, DbError> {
+        let inner = match &*self.0 {
+            Inner::Sqlite { readers, .. } => TxInner::Sqlite(readers.begin().await?),
+            Inner::Pg { pool } => TxInner::Pg(pool.begin_with("BEGIN READ ONLY").await?),
+        };
+        Ok(Tx { inner })
+    }
+
+    /// Checks that the database answers (readiness).
+    pub async fn ping(&self) -> Result<(), DbError> {
+        let mut tx = self.read().await?;
+        tx.fetch_one("SELECT 1 AS one", &[]).await?;
+        Ok(())
+    }
+
+    /// Pool figures for /metrics: (backend, size, idle).
+    pub fn pool_stats(&self) -> Vec<(&'static str, u32, usize)> {
+        match &*self.0 {
+            Inner::Sqlite { writer, readers, .. } => vec![
+                ("sqlite_writer", writer.size(), writer.num_idle()),
+                ("sqlite_readers", readers.size(), readers.num_idle()),
+            ],
+            Inner::Pg { pool } => vec![("postgres", pool.size(), pool.num_idle())],
+        }
+    }
+
+    /// Runs a multi-statement script outside a transaction (migrations, VACUUM INTO).
+    pub async fn raw(&self, sql: &str) -> Result<(), DbError> {
+        match &*self.0 {
+            Inner::Sqlite { writer, .. } => {
+                sqlx::raw_sql(AssertSqlSafe(sql.to_string())).execute(writer).await?;
+            }
+            Inner::Pg { pool } => {
+                sqlx::raw_sql(AssertSqlSafe(sql.to_string())).execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn pg_pool(&self) -> Option<&PgPool> {
+        match &*self.0 {
+            Inner::Pg { pool } => Some(pool),
+            Inner::Sqlite { .. } => None,
+        }
+    }
+
+    pub async fn close(&self) {
+        match &*self.0 {
+            Inner::Sqlite { writer, readers, .. } => {
+                readers.close().await;
+                writer.close().await;
+            }
+            Inner::Pg { pool } => pool.close().await,
+        }
+    }
+}
+
+enum TxInner {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Pg(sqlx::Transaction<'static, Postgres>),
+}
+
+/// A transaction on either backend; rolled back when dropped without `commit`.
+pub struct Tx {
+    inner: TxInner,
+}
+
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Val::I64(v) => q.bind(*v),
+                Val::F64(v) => q.bind(*v),
+                Val::Text(v) => q.bind(v.clone()),
+                Val::Bool(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn execute(&mut self, sql: &str, args: &[Val]) -> Result<u64, DbError> {
+        let sql = AssertSqlSafe(sql.to_string());
+        Ok(match &mut self.inner {
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query::<Sqlite>(sql), args).execute(&mut **tx).await?.rows_affected(),
+            TxInner::Pg(tx) => bind_all!(sqlx::query::<Postgres>(sql), args).execute(&mut **tx).await?.rows_affected(),
+        })
+    }
+
+    pub async fn fetch_all(&mut self, sql: &str, args: &[Val]) -> Result<Vec<Row>, DbError> {
+        let sql = AssertSqlSafe(sql.to_string());
+        Ok(match &mut self.inner {
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query::<Sqlite>(sql), args)
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            TxInner::Pg(tx) => bind_all!(sqlx::query::<Postgres>(sql), args)
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(Row::Pg)
+                .collect(),
+        })
+    }
+
+    pub async fn fetch_opt(&mut self, sql: &str, args: &[Val]) -> Result<Option<Row>, DbError> {
+        let sql = AssertSqlSafe(sql.to_string());
+        Ok(match &mut self.inner {
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query::<Sqlite>(sql), args)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(Row::Sqlite),
+            TxInner::Pg(tx) => bind_all!(sqlx::query::<Postgres>(sql), args)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(Row::Pg),
+        })
+    }
+
+    pub async fn fetch_one(&mut self, sql: &str, args: &[Val]) -> Result<Row, DbError> {
+        self.fetch_opt(sql, args)
+            .await?
+            .ok_or_else(|| DbError::Other("query returned no row".into()))
+    }
+
+    /// For `INSERT … RETURNING id`.
+    pub async fn insert_id(&mut self, sql: &str, args: &[Val]) -> Result<i64, DbError> {
+        self.fetch_one(sql, args).await?.i64("id")
+    }
+
+    /// A single `BIGINT` from the first column named `n`.
+    pub async fn count(&mut self, sql: &str, args: &[Val]) -> Result<i64, DbError> {
+        self.fetch_one(sql, args).await?.i64("n")
+    }
+
+    pub async fn commit(self) -> Result<(), DbError> {
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Pg(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+impl Tx {
+    pub(crate) async fn raw_exec(&mut self, q: sqlx::RawSql) -> Result<(), DbError> {
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => {
+                q.execute(&mut **tx).await?;
+            }
+            TxInner::Pg(tx) => {
+                q.execute(&mut **tx).await?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,234 @@
+//! The one access policy. Every service asks it before reading or writing, and every list is
+//! filtered by the same `Visibility` a direct read uses, so a list never shows what a GET refuses.
+//!
+//! Roles: admin (everything), manager (acts within their department and its sub-departments),
+//! member (acts on their own records and what is assigned to them), viewer (reads, never writes).
+//! The directory (departments, people) is readable by every signed-in user; tasks are scoped.
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Viewer,
+    Member,
+    Manager,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Manager, Role::Member, Role::Viewer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::Member => "member",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "manager" => Some(Role::Manager),
+            "member" => Some(Role::Member),
+            "viewer" => Some(Role::Viewer),
+            _ => None,
+        }
+    }
+}
+
+/// Who is acting, resolved once per request by the authentication layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+    /// The person record linked to the account, if any.
+    pub person_id: Option<i64>,
+    /// The person's own department.
+    pub department_id: Option<i64>,
+    /// Departments the actor acts within: a manager's department subtree, otherwise the own
+    /// department only. Empty when the account has no person or department.
+    pub scope: Vec<i64>,
+}
+
+/// What a list or a direct read may return for scoped records (tasks).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Visibility {
+    All,
+    Scoped { departments: Vec<i64>, person_id: Option<i64>, user_id: i64 },
+}
+
+/// The facts about a task the policy needs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TaskFacts {
+    pub department_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub created_by: Option<i64>,
+}
+
+impl Actor {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn in_scope(&self, department_id: Option<i64>) -> bool {
+        department_id.is_some_and(|d| self.scope.contains(&d))
+    }
+
+    pub fn task_visibility(&self) -> Visibility {
+        if self.is_admin() {
+            Visibility::All
+        } else {
+            Visibility::Scoped {
+                departments: self.scope.clone(),
+                person_id: self.person_id,
+                user_id: self.user_id,
+            }
+        }
+    }
+
+    pub fn can_see_task(&self, t: &TaskFacts) -> bool {
+        match self.task_visibility() {
+            Visibility::All => true,
+            Visibility::Scoped { departments, person_id, user_id } => {
+                t.department_id.is_some_and(|d| departments.contains(&d))
+                    || (person_id.is_some() && t.assignee_id == person_id)
+                    || t.created_by == Some(user_id)
+            }
+        }
+    }
+
+    pub fn can_create_task_in(&self, department_id: Option<i64>) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Manager => self.in_scope(department_id),
+            Role::Member => department_id.is_some() && department_id == self.department_id,
+            Role::Viewer => false,
+        }
+    }
+
+    pub fn can_edit_task(&self, t: &TaskFacts) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Manager => {
+                self.in_scope(t.department_id) || self.is_assignee(t) || self.is_creator(t)
+            }
+            Role::Member => self.is_assignee(t) || self.is_creator(t),
+            Role::Viewer => false,
+        }
+    }
+
+    /// Moving a task to another department is a manager's decision.
+    pub fn can_move_task_to(&self, department_id: Option<i64>) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Manager => self.in_scope(department_id),
+            _ => false,
+        }
+    }
+
+    pub fn can_delete_task(&self, t: &TaskFacts) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Manager => self.in_scope(t.department_id) || self.is_creator(t),
+            Role::Member => self.is_creator(t),
+            Role::Viewer => false,
+        }
+    }
+
+    /// Creating or editing a department: admins anywhere; managers below or at their own.
+    pub fn can_manage_department(&self, department_id: Option<i64>) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Manager => self.in_scope(department_id),
+            _ => false,
+        }
+    }
+
+    pub fn can_delete_department(&self) -> bool {
+        self.is_admin()
+    }
+
+    /// Editing a person's organisational fields (department, position, manager, number…).
+    pub fn can_manage_person(&self, department_id: Option<i64>) -> bool {
+        self.can_manage_department(department_id)
+    }
+
+    /// Editing one's own contact details (email, phone).
+    pub fn can_edit_own_contact(&self, person_id: i64) -> bool {
+        self.role != Role::Viewer && self.person_id == Some(person_id)
+    }
+
+    pub fn can_delete_person(&self) -> bool {
+        self.is_admin()
+    }
+
+    pub fn can_manage_users(&self) -> bool {
+        self.is_admin()
+    }
+
+    fn is_assignee(&self, t: &TaskFacts) -> bool {
+        self.person_id.is_some() && t.assignee_id == self.person_id
+    }
+
+    fn is_creator(&self, t: &TaskFacts) -> bool {
+        t.created_by == Some(self.user_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, dept: i64, scope: &[i64]) -> Actor {
+        Actor {
+            user_id: 10,
+            username: "u".into(),
+            role,
+            person_id: Some(100),
+            department_id: Some(dept),
+            scope: scope.to_vec(),
+        }
+    }
+
+    #[test]
+    fn manager_acts_within_subtree_only() {
+        let m = actor(Role::Manager, 1, &[1, 2]);
+        let inside = TaskFacts { department_id: Some(2), assignee_id: None, created_by: None };
+        let outside = TaskFacts { department_id: Some(3), assignee_id: None, created_by: None };
+        assert!(m.can_see_task(&inside) && m.can_edit_task(&inside) && m.can_delete_task(&inside));
+        assert!(!m.can_see_task(&outside) && !m.can_edit_task(&outside));
+        assert!(m.can_create_task_in(Some(2)) && !m.can_create_task_in(Some(3)));
+        assert!(!m.can_move_task_to(Some(3)));
+    }
+
+    #[test]
+    fn member_edits_own_and_assigned_only() {
+        let m = actor(Role::Member, 1, &[1]);
+        let dept_task = TaskFacts { department_id: Some(1), assignee_id: Some(7), created_by: Some(3) };
+        let assigned = TaskFacts { department_id: Some(9), assignee_id: Some(100), created_by: None };
+        assert!(m.can_see_task(&dept_task) && !m.can_edit_task(&dept_task));
+        assert!(m.can_see_task(&assigned) && m.can_edit_task(&assigned));
+        assert!(!m.can_delete_task(&assigned));
+        assert!(!m.can_move_task_to(Some(1)));
+        assert!(m.can_create_task_in(Some(1)) && !m.can_create_task_in(Some(2)));
+    }
+
+    #[test]
+    fn viewer_never_writes() {
+        let v = actor(Role::Viewer, 1, &[1]);
+        let t = TaskFacts { department_id: Some(1), assignee_id: Some(100), created_by: Some(10) };
+        assert!(v.can_see_task(&t));
+        assert!(!v.can_edit_task(&t) && !v.can_delete_task(&t) && !v.can_create_task_in(Some(1)));
+        assert!(!v.can_edit_own_contact(100));
+    }
+
+    #[test]
+    fn admin_sees_everything() {
+        let a = actor(Role::Admin, 1, &[]);
+        assert_eq!(a.task_visibility(), Visibility::All);
+        assert!(a.can_delete_department() && a.can_manage_users());
+    }
+}
