@@ -10,6 +10,7 @@ pub mod error;
 pub mod migrate;
 mod row;
 pub mod sql;
+pub mod testing;
 
 pub use conn::{Backend, Db, DbConfig, Tx};
 pub use error::DbError;

@@ -5,6 +5,7 @@ pub mod ctx;
 pub mod dates;
 pub mod error;
 pub mod i18n;
+pub mod page;
 pub mod policy;
 pub mod validate;
 
