@@ -28,3 +28,9 @@ pub fn random_hex(n: usize) -> String {
     getrandom::fill(&mut buf).expect("the operating system's random source failed");
     hex::encode(buf)
 }
+
+/// Hex SHA-256 of bytes (asset fingerprints, request hashes).
+pub fn digest_bytes(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}

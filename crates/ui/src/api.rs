@@ -1,0 +1,212 @@
+//! JSON API plumbing: extractors that turn bad input into precise problems, ETags and
+//! If-Match for optimistic concurrency, and the Idempotency-Key header.
+use crate::ApiError;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{HeaderMap, request::Parts};
+use kernel::AppError;
+use serde::de::DeserializeOwned;
+
+/// A JSON body; malformed JSON, wrong types and unknown fields become 400/422 problems that
+/// name the field, never a plain-text rejection.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ct = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !ct.starts_with("application/json") && !ct.contains("+json") {
+            return Err(AppError::BadRequest("Content-Type must be application/json".into()).into());
+        }
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError(AppError::PayloadTooLarge)
+            } else {
+                ApiError(AppError::BadRequest("the request body could not be read".into()))
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Parses JSON with a nesting limit, mapping serde's errors to problems naming the field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(AppError::BadRequest("the body is not valid UTF-8".into()).into());
+    }
+    if nesting_depth(bytes) > 32 {
+        return Err(AppError::BadRequest("JSON nested too deeply (limit 32)".into()).into());
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error_lite(de).map_err(ApiError)
+}
+
+fn serde_path_to_error_lite<'de, T: DeserializeOwned>(
+    de: &mut serde_json::Deserializer<serde_json::de::SliceRead<'de>>,
+) -> Result<T, AppError> {
+    let v = T::deserialize(&mut *de).map_err(json_problem)?;
+    de.end().map_err(json_problem)?;
+    Ok(v)
+}
+
+fn json_problem(e: serde_json::Error) -> AppError {
+    use serde_json::error::Category;
+    let msg = e.to_string();
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            AppError::BadRequest(format!("malformed JSON: {msg}"))
+        }
+        Category::Data => {
+            // serde names the offending field in its message: `unknown field `x``, `missing field `y``,
+            // `invalid type: … at line…`. Pull the field name out for the problem's `errors`.
+            let field = msg
+                .split('`')
+                .nth(1)
+                .filter(|_| msg.starts_with("unknown field") || msg.starts_with("missing field"))
+                .unwrap_or("body")
+                .to_string();
+            let code = if msg.starts_with("unknown field") {
+                "unknown_field"
+            } else if msg.starts_with("missing field") {
+                "required"
+            } else {
+                "invalid_type"
+            };
+            let detail = msg.split(" at line").next().unwrap_or(&msg).to_string();
+            AppError::field(field, code, detail)
+        }
+    }
+}
+
+fn nesting_depth(bytes: &[u8]) -> usize {
+    let (mut depth, mut max, mut in_str, mut esc) = (0usize, 0usize, false, false);
+    for &b in bytes {
+        if in_str {
+            match (esc, b) {
+                (true, _) => esc = false,
+                (false, b'\\') => esc = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Query-string parameters; a bad value is a 422 problem naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(q).map(ApiQuery).map_err(|e| {
+            let msg = e.to_string();
+            let field = msg.split('`').nth(1).unwrap_or("query").to_string();
+            ApiError(AppError::field(field, "invalid_query", msg))
+        })
+    }
+}
+
+/// The strong ETag of a record version.
+pub fn etag_for(id: i64, version: i64) -> String {
+    format!("\"{id}-{version}\"")
+}
+
+/// The version an update was based on, from `If-Match`. Missing → 428; unparsable → 412.
+pub struct IfMatch(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let v = parts
+            .headers
+            .get(axum::http::header::IF_MATCH)
+            .ok_or(ApiError(AppError::PreconditionRequired))?;
+        let s = v.to_str().map_err(|_| ApiError(AppError::PreconditionFailed))?;
+        parse_if_match(s).map(IfMatch).ok_or(ApiError(AppError::PreconditionFailed))
+    }
+}
+
+/// `"12-3"` or `W/"12-3"` → 3 (the version part).
+pub fn parse_if_match(s: &str) -> Option<i64> {
+    let s = s.trim().trim_start_matches("W/").trim_matches('"');
+    s.rsplit_once('-')?.1.parse().ok()
+}
+
+/// The optional `Idempotency-Key` of a create (1–255 visible ASCII characters).
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        idempotency_key(&parts.headers).map(IdempotencyKey)
+    }
+}
+
+fn idempotency_key(h: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = h.get("idempotency-key") else { return Ok(None) };
+    let s = v.to_str().unwrap_or("").trim_matches('"');
+    if s.is_empty() || s.len() > 255 || !s.bytes().all(|b| (0x21..0x7f).contains(&b)) {
+        return Err(AppError::field("Idempotency-Key", "invalid", "must be 1-255 visible ASCII characters").into());
+    }
+    Ok(Some(s.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct In {
+        title: String,
+        n: Option<i64>,
+    }
+
+    fn err<T: DeserializeOwned + std::fmt::Debug>(s: &str) -> AppError {
+        parse_json::<T>(s.as_bytes()).unwrap_err().0
+    }
+
+    #[test]
+    fn json_problems_name_the_field() {
+        match err::<In>(r#"{"title":"a","bogus":1}"#) {
+            AppError::Validation(f) => assert_eq!((f[0].field.as_str(), f[0].code), ("bogus", "unknown_field")),
+            e => panic!("{e:?}"),
+        }
+        match err::<In>(r#"{"n":1}"#) {
+            AppError::Validation(f) => assert_eq!((f[0].field.as_str(), f[0].code), ("title", "required")),
+            e => panic!("{e:?}"),
+        }
+        assert!(matches!(err::<In>(r#"{"title":"#), AppError::BadRequest(_)));
+        assert!(matches!(err::<In>(r#"{"title":1}"#), AppError::Validation(_)));
+        let deep = "[".repeat(100) + &"]".repeat(100);
+        assert!(matches!(err::<serde_json::Value>(&deep), AppError::BadRequest(_)));
+        assert!(parse_json::<In>(br#"{"title":"ok"}"#).is_ok());
+    }
+
+    #[test]
+    fn if_match_versions() {
+        assert_eq!(parse_if_match(&etag_for(12, 3)), Some(3));
+        assert_eq!(parse_if_match("W/\"12-7\""), Some(7));
+        assert_eq!(parse_if_match("*"), None);
+    }
+}
