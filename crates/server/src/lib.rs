@@ -1,1 +1,16 @@
-//! server
+//! Assembles opsdesk's web application: configuration, the router with every module's API and
+//! pages, middleware (request context, authentication, CSRF, security headers, limits, metrics),
+//! operations endpoints, background jobs and graceful shutdown.
+pub mod app;
+pub mod config;
+mod context;
+mod jobs;
+mod metrics;
+pub mod openapi;
+mod ops;
+mod pages;
+mod security;
+mod demo;
+
+pub use app::{Server, build_router, start};
+pub use config::ServeConfig;

@@ -1,0 +1,70 @@
+//! Periodic background jobs. Each job holds a lease row in the database while it runs, so with
+//! several nodes on one PostgreSQL database a job runs exactly once per period across them.
+use db::Val;
+use std::time::Duration;
+use ui::AppState;
+
+struct Job {
+    name: &'static str,
+    every_ms: i64,
+}
+
+const JOBS: &[Job] = &[
+    Job { name: "housekeeping", every_ms: 10 * 60_000 },
+    Job { name: "notification_digest", every_ms: 60 * 60_000 },
+];
+
+pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
+    let holder = db::random_hex(8);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            for job in JOBS {
+                match claim(&st, job, &holder).await {
+                    Ok(true) => {
+                        if let Err(e) = run(&st, job.name).await {
+                            tracing::warn!(job = job.name, error = %e, "job failed");
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(e) => tracing::debug!(job = job.name, error = %e, "job lease not available"),
+                }
+            }
+        }
+    })
+}
+
+/// Takes the job's turn if it is due and nobody else holds it; records the run atomically.
+async fn claim(st: &AppState, job: &Job, holder: &str) -> Result<bool, db::DbError> {
+    let now = st.now_ms();
+    let mut tx = st.db.write().await?;
+    tx.execute(
+        "INSERT INTO job_leases (name, holder, lease_until, last_run_at) VALUES ($1, NULL, 0, NULL) \
+         ON CONFLICT (name) DO NOTHING",
+        &[job.name.into()],
+    )
+    .await?;
+    let n = tx
+        .execute(
+            "UPDATE job_leases SET holder = $2, lease_until = $3, last_run_at = $4 \
+             WHERE name = $1 AND lease_until < $4 AND (last_run_at IS NULL OR last_run_at <= $5)",
+            &[job.name.into(), holder.into(), Val::from(now + 5 * 60_000), now.into(), (now - job.every_ms).into()],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(n == 1)
+}
+
+async fn run(st: &AppState, name: &str) -> Result<(), kernel::AppError> {
+    let now = st.now_ms();
+    match name {
+        "housekeeping" => identity::service::housekeeping(&st.db, now).await?,
+        "notification_digest" => notify::service::run_digest(&st.db, now).await?,
+        _ => {}
+    }
+    let mut tx = st.db.write().await?;
+    tx.execute("UPDATE job_leases SET lease_until = 0 WHERE name = $1", &[name.into()]).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,55 @@
+//! The OpenAPI 3.1 document: every `/api/v1` route is registered through `utoipa_axum`, so a
+//! route cannot exist without its documentation (a test also checks the reverse).
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{InfoBuilder, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use ui::AppState;
+
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(identity::api::router())
+        .merge(notify::api::router())
+        .merge(team::api::router())
+        .merge(work::api::router())
+}
+
+pub fn finish(mut doc: OpenApi) -> OpenApi {
+    doc.info = InfoBuilder::new()
+        .title("opsdesk API")
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(Some(
+            "The operations manager's workbench. Authenticate with a personal API token \
+             (`Authorization: Bearer opsdesk_pat_…`). Errors are RFC 9457 problem+json. Updates need \
+             `If-Match` with the ETag of the version read (412 when stale, 428 when missing); creates \
+             accept `Idempotency-Key`. Lists use cursor pagination (`cursor`, `limit`, `next_cursor`).",
+        ))
+        .build();
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+    );
+    components.schemas.insert("Problem".into(), <ui::error::Problem as utoipa::PartialSchema>::schema());
+    doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new())]);
+    doc
+}
+
+/// Every (method, path) in the document, for tests and the permission matrix.
+pub fn operations() -> Vec<(String, String)> {
+    let (_, doc) = api_router().split_for_parts();
+    let mut ops = Vec::new();
+    for (path, item) in doc.paths.paths.iter() {
+        for (m, op) in [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ] {
+            if op.is_some() {
+                ops.push((m.to_string(), path.clone()));
+            }
+        }
+    }
+    ops
+}
