@@ -7,6 +7,7 @@
 pub mod audit;
 mod conn;
 pub mod error;
+pub mod idempotency;
 pub mod migrate;
 mod row;
 pub mod sql;
