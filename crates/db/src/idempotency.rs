@@ -61,7 +61,8 @@ pub async fn remember(tx: &mut Tx, idem: Option<&Idem>, status: i64, id: i64, lo
     .map_err(|e| match e {
         DbError::Unique(_) => AppError::Conflict("a request with this Idempotency-Key is in progress; retry".into()),
         other => other.into(),
-    })
+    })?;
+    Ok(())
 }
 
 /// Forgets keys older than `before` (housekeeping; 24 h is plenty for retries).
