@@ -5,6 +5,7 @@
 //! text. Values cross the boundary as [`Val`] and come back as [`Row`], so stores never name a
 //! backend. Instants are `BIGINT` epoch milliseconds, dates `TEXT` `YYYY-MM-DD`.
 pub mod audit;
+pub mod backup;
 mod conn;
 pub mod error;
 pub mod idempotency;
