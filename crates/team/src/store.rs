@@ -1,0 +1,432 @@
+//! The directory's SQL (departments, people).
+use crate::model::{Department, DepartmentValues, Person, PersonFilter, PersonSort, PersonValues};
+use db::sql::{Sql, like_pattern};
+use db::{DbError, Row, Tx, Val};
+
+// ---------------------------------------------------------------- departments
+
+const DEPT_SELECT: &str = "SELECT d.id, d.name, d.code, d.parent_id, pd.name AS parent_name, d.head_person_id, \
+     h.name AS head_name, d.description, \
+     (SELECT COUNT(*) FROM people pc WHERE pc.department_id = d.id) AS people_count, \
+     d.version, d.created_at, d.updated_at \
+     FROM departments d LEFT JOIN departments pd ON pd.id = d.parent_id \
+     LEFT JOIN people h ON h.id = d.head_person_id";
+
+fn dept_row(r: &Row) -> Result<Department, DbError> {
+    Ok(Department {
+        id: r.i64("id")?,
+        name: r.string("name")?,
+        code: r.opt_string("code")?,
+        parent_id: r.opt_i64("parent_id")?,
+        parent_name: r.opt_string("parent_name")?,
+        head_person_id: r.opt_i64("head_person_id")?,
+        head_name: r.opt_string("head_name")?,
+        description: r.opt_string("description")?,
+        people_count: r.i64("people_count")?,
+        version: r.i64("version")?,
+        created_at: r.i64("created_at")?,
+        updated_at: r.i64("updated_at")?,
+    })
+}
+
+pub async fn list_departments(tx: &mut Tx) -> Result<Vec<Department>, DbError> {
+    tx.fetch_all(&format!("{DEPT_SELECT} ORDER BY d.name, d.id"), &[])
+        .await?
+        .iter()
+        .map(dept_row)
+        .collect()
+}
+
+pub async fn get_department(tx: &mut Tx, id: i64) -> Result<Option<Department>, DbError> {
+    tx.fetch_opt(&format!("{DEPT_SELECT} WHERE d.id = $1"), &[id.into()])
+        .await?
+        .as_ref()
+        .map(dept_row)
+        .transpose()
+}
+
+pub async fn department_exists(tx: &mut Tx, id: i64) -> Result<bool, DbError> {
+    Ok(tx
+        .count(
+            "SELECT COUNT(*) AS n FROM departments WHERE id = $1",
+            &[id.into()],
+        )
+        .await?
+        > 0)
+}
+
+pub async fn department_code_taken(
+    tx: &mut Tx,
+    code: &str,
+    except_id: Option<i64>,
+) -> Result<bool, DbError> {
+    Ok(tx
+        .count(
+            "SELECT COUNT(*) AS n FROM departments WHERE code = $1 AND id <> $2",
+            &[code.into(), except_id.unwrap_or(0).into()],
+        )
+        .await?
+        > 0)
+}
+
+pub async fn insert_department(
+    tx: &mut Tx,
+    v: &DepartmentValues,
+    now: i64,
+) -> Result<i64, DbError> {
+    tx.insert_id(
+        "INSERT INTO departments (name, code, parent_id, head_person_id, description, created_at, updated_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$6) RETURNING id",
+        &[
+            v.name.as_str().into(),
+            v.code.clone().into(),
+            v.parent_id.into(),
+            v.head_person_id.into(),
+            v.description.clone().into(),
+            now.into(),
+        ],
+    )
+    .await
+}
+
+/// Optimistic update; returns the rows changed (0 = stale version or gone).
+pub async fn update_department(
+    tx: &mut Tx,
+    id: i64,
+    expected_version: i64,
+    v: &DepartmentValues,
+    now: i64,
+) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE departments SET name = $1, code = $2, parent_id = $3, head_person_id = $4, description = $5, \
+         updated_at = $6, version = version + 1 WHERE id = $7 AND version = $8",
+        &[
+            v.name.as_str().into(),
+            v.code.clone().into(),
+            v.parent_id.into(),
+            v.head_person_id.into(),
+            v.description.clone().into(),
+            now.into(),
+            id.into(),
+            expected_version.into(),
+        ],
+    )
+    .await
+}
+
+pub async fn delete_department(tx: &mut Tx, id: i64) -> Result<u64, DbError> {
+    tx.execute("DELETE FROM departments WHERE id = $1", &[id.into()])
+        .await
+}
+
+/// (sub-departments, people, tasks) that refer to the department.
+pub async fn department_dependents(tx: &mut Tx, id: i64) -> Result<(i64, i64, i64), DbError> {
+    let r = tx
+        .fetch_one(
+            "SELECT (SELECT COUNT(*) FROM departments WHERE parent_id = $1) AS children, \
+             (SELECT COUNT(*) FROM people WHERE department_id = $1) AS people, \
+             (SELECT COUNT(*) FROM tasks WHERE department_id = $1) AS tasks",
+            &[id.into()],
+        )
+        .await?;
+    Ok((r.i64("children")?, r.i64("people")?, r.i64("tasks")?))
+}
+
+/// The department and all its descendants (ids ascending).
+pub async fn department_subtree(tx: &mut Tx, id: i64) -> Result<Vec<i64>, DbError> {
+    let rows = tx
+        .fetch_all(
+            "WITH RECURSIVE sub(id) AS (SELECT id FROM departments WHERE id = $1 \
+             UNION SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id) \
+             SELECT id FROM sub ORDER BY id",
+            &[id.into()],
+        )
+        .await?;
+    rows.iter().map(|r| r.i64("id")).collect()
+}
+
+/// Clears `head_person_id` wherever the person heads a department (the column has no FK).
+pub async fn clear_head(tx: &mut Tx, person_id: i64, now: i64) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE departments SET head_person_id = NULL, updated_at = $1, version = version + 1 \
+         WHERE head_person_id = $2",
+        &[now.into(), person_id.into()],
+    )
+    .await
+}
+
+pub async fn set_head(
+    tx: &mut Tx,
+    department_id: i64,
+    person_id: Option<i64>,
+    now: i64,
+) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE departments SET head_person_id = $1, updated_at = $2, version = version + 1 WHERE id = $3",
+        &[person_id.into(), now.into(), department_id.into()],
+    )
+    .await
+}
+
+// ---------------------------------------------------------------- people
+
+const PERSON_SELECT: &str = "SELECT p.id, p.user_id, p.employee_no, p.name, p.name_zh, p.department_id, \
+     d.name AS department_name, p.position, p.manager_id, m.name AS manager_name, p.email, p.phone, \
+     p.hire_date, p.active, p.version, p.created_at, p.updated_at \
+     FROM people p LEFT JOIN departments d ON d.id = p.department_id LEFT JOIN people m ON m.id = p.manager_id";
+
+fn person_row(r: &Row) -> Result<Person, DbError> {
+    Ok(Person {
+        id: r.i64("id")?,
+        user_id: r.opt_i64("user_id")?,
+        employee_no: r.string("employee_no")?,
+        name: r.string("name")?,
+        name_zh: r.opt_string("name_zh")?,
+        department_id: r.opt_i64("department_id")?,
+        department_name: r.opt_string("department_name")?,
+        position: r.opt_string("position")?,
+        manager_id: r.opt_i64("manager_id")?,
+        manager_name: r.opt_string("manager_name")?,
+        email: r.opt_string("email")?,
+        phone: r.opt_string("phone")?,
+        hire_date: r.opt_string("hire_date")?,
+        active: r.bool("active")?,
+        version: r.i64("version")?,
+        created_at: r.i64("created_at")?,
+        updated_at: r.i64("updated_at")?,
+    })
+}
+
+pub async fn get_person(tx: &mut Tx, id: i64) -> Result<Option<Person>, DbError> {
+    tx.fetch_opt(&format!("{PERSON_SELECT} WHERE p.id = $1"), &[id.into()])
+        .await?
+        .as_ref()
+        .map(person_row)
+        .transpose()
+}
+
+pub async fn person_by_user(
+    tx: &mut Tx,
+    user_id: i64,
+) -> Result<Option<(i64, Option<i64>)>, DbError> {
+    let r = tx
+        .fetch_opt(
+            "SELECT id, department_id FROM people WHERE user_id = $1",
+            &[user_id.into()],
+        )
+        .await?;
+    r.map(|r| Ok((r.i64("id")?, r.opt_i64("department_id")?)))
+        .transpose()
+}
+
+pub async fn person_exists(tx: &mut Tx, id: i64) -> Result<bool, DbError> {
+    Ok(tx
+        .count(
+            "SELECT COUNT(*) AS n FROM people WHERE id = $1",
+            &[id.into()],
+        )
+        .await?
+        > 0)
+}
+
+pub async fn user_exists(tx: &mut Tx, user_id: i64) -> Result<bool, DbError> {
+    Ok(tx
+        .count(
+            "SELECT COUNT(*) AS n FROM users WHERE id = $1",
+            &[user_id.into()],
+        )
+        .await?
+        > 0)
+}
+
+pub async fn employee_no_taken(
+    tx: &mut Tx,
+    no: &str,
+    except_id: Option<i64>,
+) -> Result<bool, DbError> {
+    Ok(tx
+        .count(
+            "SELECT COUNT(*) AS n FROM people WHERE employee_no = $1 AND id <> $2",
+            &[no.into(), except_id.unwrap_or(0).into()],
+        )
+        .await?
+        > 0)
+}
+
+pub async fn user_linked_elsewhere(
+    tx: &mut Tx,
+    user_id: i64,
+    except_id: Option<i64>,
+) -> Result<bool, DbError> {
+    Ok(tx
+        .count(
+            "SELECT COUNT(*) AS n FROM people WHERE user_id = $1 AND id <> $2",
+            &[user_id.into(), except_id.unwrap_or(0).into()],
+        )
+        .await?
+        > 0)
+}
+
+/// The chain of managers above `person_id` (its manager, theirs, …), cycle-safe.
+pub async fn manager_chain(tx: &mut Tx, person_id: i64) -> Result<Vec<i64>, DbError> {
+    let rows = tx
+        .fetch_all(
+            "WITH RECURSIVE up(id) AS (SELECT manager_id FROM people WHERE id = $1 AND manager_id IS NOT NULL \
+             UNION SELECT p.manager_id FROM people p JOIN up ON p.id = up.id WHERE p.manager_id IS NOT NULL) \
+             SELECT id FROM up",
+            &[person_id.into()],
+        )
+        .await?;
+    rows.iter().map(|r| r.i64("id")).collect()
+}
+
+fn person_args(v: &PersonValues) -> Vec<Val> {
+    vec![
+        v.user_id.into(),
+        v.employee_no.as_str().into(),
+        v.name.as_str().into(),
+        v.name_zh.clone().into(),
+        v.department_id.into(),
+        v.position.clone().into(),
+        v.manager_id.into(),
+        v.email.clone().into(),
+        v.phone.clone().into(),
+        v.hire_date.clone().into(),
+        v.active.into(),
+    ]
+}
+
+pub async fn insert_person(tx: &mut Tx, v: &PersonValues, now: i64) -> Result<i64, DbError> {
+    let mut args = person_args(v);
+    args.push(now.into());
+    tx.insert_id(
+        "INSERT INTO people (user_id, employee_no, name, name_zh, department_id, position, manager_id, email, \
+         phone, hire_date, active, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$12) \
+         RETURNING id",
+        &args,
+    )
+    .await
+}
+
+/// Inserts many people in one statement per chunk (demo/bulk loads); ids in input order.
+pub async fn insert_people_bulk(
+    tx: &mut Tx,
+    rows: &[PersonValues],
+    now: i64,
+) -> Result<Vec<i64>, DbError> {
+    let mut ids = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(500) {
+        let mut q = Sql::new(
+            "INSERT INTO people (user_id, employee_no, name, name_zh, department_id, position, manager_id, email, \
+             phone, hire_date, active, created_at, updated_at) VALUES ",
+        );
+        let nowp = q.arg(now);
+        for (i, v) in chunk.iter().enumerate() {
+            let ps: Vec<String> = person_args(v).into_iter().map(|a| q.arg(a)).collect();
+            q.push(&format!(
+                "{}({},{nowp},{nowp})",
+                if i > 0 { "," } else { "" },
+                ps.join(",")
+            ));
+        }
+        q.push(" RETURNING id");
+        let got = tx.fetch_all(&q.text, &q.args).await?;
+        let mut chunk_ids: Vec<i64> = got.iter().map(|r| r.i64("id")).collect::<Result<_, _>>()?;
+        // RETURNING order is not guaranteed; ids are assigned in VALUES order on both backends.
+        chunk_ids.sort_unstable();
+        ids.extend(chunk_ids);
+    }
+    Ok(ids)
+}
+
+pub async fn update_person(
+    tx: &mut Tx,
+    id: i64,
+    expected_version: i64,
+    v: &PersonValues,
+    now: i64,
+) -> Result<u64, DbError> {
+    let mut args = person_args(v);
+    args.extend([now.into(), id.into(), expected_version.into()]);
+    tx.execute(
+        "UPDATE people SET user_id = $1, employee_no = $2, name = $3, name_zh = $4, department_id = $5, \
+         position = $6, manager_id = $7, email = $8, phone = $9, hire_date = $10, active = $11, updated_at = $12, \
+         version = version + 1 WHERE id = $13 AND version = $14",
+        &args,
+    )
+    .await
+}
+
+pub async fn set_manager(tx: &mut Tx, id: i64, manager_id: Option<i64>) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE people SET manager_id = $1 WHERE id = $2",
+        &[manager_id.into(), id.into()],
+    )
+    .await
+}
+
+pub async fn delete_person(tx: &mut Tx, id: i64) -> Result<u64, DbError> {
+    tx.execute("DELETE FROM people WHERE id = $1", &[id.into()])
+        .await
+}
+
+/// The SQL expression a people sort uses (never NULL, so keyset comparisons hold).
+fn person_sort_expr(s: PersonSort) -> &'static str {
+    match s {
+        PersonSort::Name => "p.name",
+        PersonSort::EmployeeNo => "p.employee_no",
+        PersonSort::HireDate => "COALESCE(p.hire_date, '9999-12-31')",
+    }
+}
+
+/// The sort key of a person as the cursor stores it.
+pub fn person_sort_key(s: PersonSort, p: &Person) -> String {
+    match s {
+        PersonSort::Name => p.name.clone(),
+        PersonSort::EmployeeNo => p.employee_no.clone(),
+        PersonSort::HireDate => p.hire_date.clone().unwrap_or_else(|| "9999-12-31".into()),
+    }
+}
+
+/// One page of people. `departments` (when `Some`) restricts to those departments;
+/// `after` is the decoded keyset cursor (sort key, id).
+pub async fn list_people(
+    tx: &mut Tx,
+    f: &PersonFilter,
+    departments: Option<&[i64]>,
+    after: Option<(String, i64)>,
+    limit: i64,
+) -> Result<Vec<Person>, DbError> {
+    let mut q = Sql::new(PERSON_SELECT);
+    q.push(" WHERE 1=1");
+    if let Some(ds) = departments {
+        let l = q.in_list(ds);
+        q.push(&format!(" AND p.department_id IN {l}"));
+    }
+    if let Some(a) = f.active {
+        q.and_eq("p.active = {}", a);
+    }
+    if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let p = q.arg(like_pattern(&text.to_lowercase()));
+        q.push(&format!(
+            " AND (LOWER(p.name) LIKE {p} ESCAPE '\\' OR LOWER(COALESCE(p.name_zh, '')) LIKE {p} ESCAPE '\\' \
+             OR LOWER(p.employee_no) LIKE {p} ESCAPE '\\' OR LOWER(COALESCE(p.email, '')) LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    let key = person_sort_expr(f.sort);
+    let (cmp, dir) = if f.desc { ("<", "DESC") } else { (">", "ASC") };
+    if let Some((k, id)) = after {
+        let kp = q.arg(k);
+        let ip = q.arg(id);
+        q.push(&format!(
+            " AND ({key} {cmp} {kp} OR ({key} = {kp} AND p.id {cmp} {ip}))"
+        ));
+    }
+    let lp = q.arg(limit);
+    q.push(&format!(" ORDER BY {key} {dir}, p.id {dir} LIMIT {lp}"));
+    tx.fetch_all(&q.text, &q.args)
+        .await?
+        .iter()
+        .map(person_row)
+        .collect()
+}
