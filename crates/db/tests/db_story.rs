@@ -60,3 +60,109 @@ async fn migrations_are_idempotent_and_recorded() {
         assert_eq!(n as usize, db::migrate::MIGRATIONS.len());
     }
 }
+
+/// (table, column, normalised type, nullable) and (table, index columns, unique) for a backend.
+async fn logical_schema(t: &TestDb) -> (Vec<(String, String, String, bool)>, Vec<(String, String, bool)>) {
+    let mut tx = t.db.read().await.unwrap();
+    let mut cols = Vec::new();
+    let mut idx = Vec::new();
+    match t.db.backend() {
+        Backend::Sqlite => {
+            let tables = tx
+                .fetch_all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'", &[])
+                .await
+                .unwrap();
+            for tr in tables {
+                let table = tr.string("name").unwrap();
+                for c in tx.fetch_all(&format!("SELECT name, type, \"notnull\" AS nn, pk FROM pragma_table_info('{table}')"), &[]).await.unwrap() {
+                    let pk = c.i64("pk").unwrap() > 0;
+                    cols.push((table.clone(), c.string("name").unwrap(), norm(&c.string("type").unwrap()), c.i64("nn").unwrap() == 0 && !pk));
+                }
+                for i in tx.fetch_all(&format!("SELECT name, \"unique\" AS u, origin FROM pragma_index_list('{table}')"), &[]).await.unwrap() {
+                    let name = i.string("name").unwrap();
+                    let columns: Vec<String> = tx
+                        .fetch_all(&format!("SELECT name FROM pragma_index_info('{name}') ORDER BY seqno"), &[])
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|r| r.string("name").unwrap())
+                        .collect();
+                    idx.push((table.clone(), columns.join(","), i.i64("u").unwrap() == 1));
+                }
+                // SQLite's INTEGER PRIMARY KEY is the rowid and has no index entry; PostgreSQL's does.
+                let pks: Vec<String> = tx
+                    .fetch_all(&format!("SELECT name FROM pragma_table_info('{table}') WHERE pk > 0 ORDER BY pk"), &[])
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.string("name").unwrap())
+                    .collect();
+                let pk = (table.clone(), pks.join(","), true);
+                if !idx.contains(&pk) {
+                    idx.push(pk);
+                }
+            }
+        }
+        Backend::Postgres => {
+            for c in tx
+                .fetch_all(
+                    "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns \
+                     WHERE table_schema = 'public'",
+                    &[],
+                )
+                .await
+                .unwrap()
+            {
+                cols.push((
+                    c.string("table_name").unwrap(),
+                    c.string("column_name").unwrap(),
+                    norm(&c.string("data_type").unwrap()),
+                    c.string("is_nullable").unwrap() == "YES",
+                ));
+            }
+            for i in tx
+                .fetch_all(
+                    "SELECT t.relname AS tbl, ix.indisunique AS u, \
+                     (SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM unnest(ix.indkey) WITH ORDINALITY AS k(attnum, n) \
+                      JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum) AS cols \
+                     FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace ns ON ns.oid = t.relnamespace \
+                     WHERE ns.nspname = 'public'",
+                    &[],
+                )
+                .await
+                .unwrap()
+            {
+                idx.push((i.string("tbl").unwrap(), i.string("cols").unwrap(), i.bool("u").unwrap()));
+            }
+        }
+    }
+    cols.sort();
+    idx.sort();
+    (cols, idx)
+}
+
+fn norm(t: &str) -> String {
+    match t.to_ascii_lowercase().as_str() {
+        "integer" | "bigint" => "int",
+        "text" => "text",
+        "real" | "double precision" => "float",
+        "boolean" => "bool",
+        other => return other.to_string(),
+    }
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_backends_have_the_same_logical_schema() {
+    let s = TestDb::new(Backend::Sqlite).await;
+    let p = TestDb::new(Backend::Postgres).await;
+    let (sc, si) = logical_schema(&s).await;
+    let (pc, pi) = logical_schema(&p).await;
+    let only = |a: &[(String, String, String, bool)], b: &[(String, String, String, bool)]| -> Vec<_> {
+        a.iter().filter(|x| !b.contains(x)).cloned().collect()
+    };
+    assert!(sc.len() > 60, "the schema has its tables: {}", sc.len());
+    assert_eq!(only(&sc, &pc), vec![], "columns only in SQLite");
+    assert_eq!(only(&pc, &sc), vec![], "columns only in PostgreSQL");
+    assert_eq!(si, pi, "indexes differ (table, columns, unique)");
+}
