@@ -3,4 +3,5 @@
 mod common;
 
 mod api;
+mod browser;
 mod web;
