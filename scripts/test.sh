@@ -19,6 +19,12 @@ export OPSDESK_TEST_PG_URL="${OPSDESK_TEST_PG_URL:-postgres://postgres@127.0.0.1
 # npm is needed at build time to fetch htmx and ECharts (pinned by crates/ui/assets/package-lock.json).
 command -v npm >/dev/null || { log "installing npm"; apt-get update -qq && apt-get install -y -qq npm; }
 
+# Headless Chromium and its WebDriver for the browser test (Debian packages).
+if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
+  log "installing chromium and chromium-driver"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+fi
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 
