@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Measures the app on this machine with the large demo set (100,000 tasks, 2,000 people):
+# API list throughput, the task list page, task creation, start-up to ready, idle memory and the
+# binary size — on SQLite and on PostgreSQL. Prints markdown tables. Usage: scripts/bench-app.sh [sqlite|postgres|both]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+which="${1:-both}"
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+cargo build --release -q -p opsdesk
+BIN=target/release/opsdesk
+OUT=bench-out; mkdir -p "$OUT"
+PORT=18181
+DUR="${DUR:-10s}"
+CONN="${CONN:-64}"
+
+cat > "$OUT/create.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, nil, nil, '{"title":"bench task ' .. n .. '","department_id":' .. DEPT .. ',"priority":"medium","status":"todo"}')
+end
+LUA
+
+wait_ready() {
+  for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0; sleep 0.05; done
+  echo "server did not become ready" >&2; return 1
+}
+
+run_backend() {
+  local name="$1" url="$2"
+  local dir="$OUT/data-$name"
+  rm -rf "$dir"; mkdir -p "$dir"
+  local args=(--data-dir "$dir")
+  [ -n "$url" ] && args+=(--database-url "$url")
+  $BIN "${args[@]}" migrate >/dev/null
+  local t0=$(date +%s.%N)
+  $BIN "${args[@]}" demo --size large > "$OUT/demo-$name.txt"
+  local t1=$(date +%s.%N)
+  $BIN "${args[@]}" user create bench --role admin --password-stdin <<< "bench-password-$RANDOM-x" >/dev/null
+  local pw; pw=$(printf 'bench-pass-%s' "$(date +%N)")
+  $BIN "${args[@]}" user reset-password bench --password-stdin <<< "$pw" >/dev/null
+  local token; token=$($BIN "${args[@]}" token create bench --name bench)
+
+  # Start-up to ready on the existing database (median of 5).
+  local starts=()
+  for _ in 1 2 3 4 5; do
+    local s=$(date +%s%N)
+    $BIN "${args[@]}" serve --bind 127.0.0.1:$PORT --log-level warn > /dev/null 2>&1 &
+    local pid=$!
+    wait_ready
+    local e=$(date +%s%N)
+    starts+=($(( (e - s) / 1000000 )))
+    kill -TERM $pid; wait $pid || true
+  done
+  local start_ms; start_ms=$(printf '%s\n' "${starts[@]}" | sort -n | sed -n 3p)
+
+  $BIN "${args[@]}" serve --bind 127.0.0.1:$PORT --log-level warn > "$OUT/serve-$name.log" 2>&1 &
+  local pid=$!
+  wait_ready
+  sleep 1
+  local idle_kb; idle_kb=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+  local dept; dept=$(curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/departments?limit=200" \
+    | python3 -c 'import json,sys; d=json.load(sys.stdin)["items"]; print(d[len(d)//2]["id"])')
+  # Session cookie for the page benchmark.
+  local jar="$OUT/jar-$name"; rm -f "$jar"
+  local csrf; csrf=$(curl -fs -c "$jar" -b "$jar" "http://127.0.0.1:$PORT/login" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
+  curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "username=bench" --data-urlencode "password=$pw" \
+    --data-urlencode "_csrf=$csrf" "http://127.0.0.1:$PORT/login"
+  local session; session=$(awk '$6=="opsdesk_session" {print $7}' "$jar")
+
+  local api="http://127.0.0.1:$PORT/api/v1/tasks?limit=50&department_id=$dept&status=todo"
+  wrk -t2 -c"$CONN" -d"$DUR" --latency -H "Authorization: Bearer $token" "$api" > "$OUT/wrk-api-$name.txt"
+  wrk -t2 -c"$CONN" -d"$DUR" --latency -H "Cookie: opsdesk_session=$session" \
+    "http://127.0.0.1:$PORT/tasks?department_id=$dept&status=todo" > "$OUT/wrk-page-$name.txt"
+  sed -i "s/DEPT/$dept/" "$OUT/create.lua" 2>/dev/null || true
+  sed "s/DEPT/$dept/" "$OUT/create.lua" > "$OUT/create-$name.lua"
+  wrk -t2 -c"$CONN" -d"$DUR" --latency -s "$OUT/create-$name.lua" -H "Authorization: Bearer $token" \
+    "http://127.0.0.1:$PORT/api/v1/tasks" > "$OUT/wrk-create-$name.txt"
+  kill -TERM $pid; wait $pid || true
+
+  rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+  p99() { awk '$1=="99%" {print $2}' "$1"; }
+  non2xx() { awk '/Non-2xx/ {print $4}' "$1"; }
+  printf '| %s | %.1f s | %s ms | %s MiB | %s (p99 %s) | %s (p99 %s) | %s (p99 %s)%s |\n' \
+    "$name" "$(echo "$t1 - $t0" | bc)" "$start_ms" "$((idle_kb / 1024))" \
+    "$(rps "$OUT/wrk-api-$name.txt")" "$(p99 "$OUT/wrk-api-$name.txt")" \
+    "$(rps "$OUT/wrk-page-$name.txt")" "$(p99 "$OUT/wrk-page-$name.txt")" \
+    "$(rps "$OUT/wrk-create-$name.txt")" "$(p99 "$OUT/wrk-create-$name.txt")" \
+    "$( [ -n "$(non2xx "$OUT/wrk-create-$name.txt")" ] && echo ", non-2xx $(non2xx "$OUT/wrk-create-$name.txt")")"
+}
+
+echo "binary: $(stat -c %s $BIN) bytes ($(( $(stat -c %s $BIN) / 1048576 )) MiB), $CONN connections, $DUR per run, $(nproc) cores"
+echo
+echo "| backend | load 100k tasks | start-up to ready (median of 5) | idle RSS | GET /api/v1/tasks?limit=50 (dept+status) req/s | task list page pages/s | POST /api/v1/tasks creates/s |"
+echo "|---|---|---|---|---|---|---|"
+if [ "$which" = sqlite ] || [ "$which" = both ]; then run_backend sqlite ""; fi
+if [ "$which" = postgres ] || [ "$which" = both ]; then
+  db="opsdesk_bench_$RANDOM"
+  psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $db" postgres
+  run_backend postgres "postgres://postgres@127.0.0.1:5432/$db"
+  psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE $db WITH (FORCE)" postgres
+fi
