@@ -1,1 +1,11 @@
-//! work
+//! work: tasks — the first scoped records. Visibility and every write follow
+//! `kernel::policy`; lists and the board use the same visibility predicate as a direct read.
+pub mod demo;
+pub mod model;
+pub mod service;
+pub mod store;
+
+pub use model::{
+    AssigneeFilter, Board, BoardColumn, Priority, Status, Task, TaskFilter, TaskInput, TaskPatch,
+    TaskSort,
+};
