@@ -315,7 +315,7 @@ pub async fn insert_people_bulk(
     now: i64,
 ) -> Result<Vec<i64>, DbError> {
     let mut ids = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(50) {
         let mut q = Sql::new(
             "INSERT INTO people (user_id, employee_no, name, name_zh, department_id, position, manager_id, email, \
              phone, hire_date, active, created_at, updated_at) VALUES ",
