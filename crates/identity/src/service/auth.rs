@@ -328,9 +328,10 @@ pub const HOUSEKEEPING_SESSION_BOUND: SessionPolicy = SessionPolicy {
     absolute_ms: 30 * 86_400_000,
 };
 
-/// The periodic clean-up: old login attempts and long-dead sessions. Returns rows deleted.
-pub async fn housekeeping(db: &Db, now: i64) -> AppResult<u64> {
-    let a = purge_login_attempts(db, now, &ThrottlePolicy::default()).await?;
-    let s = purge_sessions(db, now, HOUSEKEEPING_SESSION_BOUND).await?;
-    Ok(a + s)
+/// The periodic clean-up: old login attempts and long-dead sessions.
+pub async fn housekeeping(db: &Db, now: i64) -> AppResult<()> {
+    let attempts = purge_login_attempts(db, now, &ThrottlePolicy::default()).await?;
+    let sessions = purge_sessions(db, now, HOUSEKEEPING_SESSION_BOUND).await?;
+    tracing::debug!(attempts, sessions, "identity housekeeping");
+    Ok(())
 }
