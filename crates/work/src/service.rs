@@ -7,6 +7,7 @@ use crate::model::{
 };
 use crate::store::{self, After, AssigneeIs, Where};
 use db::audit::HistoryEntry;
+use db::idempotency::Idem;
 use db::{Db, Tx};
 use kernel::page::{Page, clamp_limit, decode_cursor, encode_cursor};
 use kernel::policy::Visibility;
@@ -80,7 +81,10 @@ async fn notify_assignee(tx: &mut Tx, ctx: &Ctx, t: &Task) -> AppResult<()> {
     Ok(())
 }
 
-pub async fn create(db: &Db, ctx: &Ctx, input: &TaskInput) -> AppResult<Task> {
+/// Creates a task. With `idem` (an `Idempotency-Key`), a retry of the same request replays the
+/// task created first (looked up and remembered in this same transaction, so there is never a
+/// duplicate); the same key with another body is `IdempotencyMismatch`.
+pub async fn create(db: &Db, ctx: &Ctx, input: &TaskInput, idem: Option<&Idem>) -> AppResult<Task> {
     let department_id = input.department_id.or(ctx.actor.department_id);
     if !ctx.actor.can_create_task_in(department_id) {
         return Err(AppError::Forbidden("create tasks in that department"));
@@ -89,6 +93,13 @@ pub async fn create(db: &Db, ctx: &Ctx, input: &TaskInput) -> AppResult<Task> {
     let mut v = TaskValues::from_input(input, ctx.now_ms).validate(&mut c);
     v.department_id = department_id;
     let mut tx = db.write().await?;
+    if let Some(id) = db::idempotency::replayed(&mut tx, idem).await? {
+        let t = store::get(&mut tx, &ctx.actor.task_visibility(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.commit().await?;
+        return Ok(t);
+    }
     check_refs(&mut tx, &mut c, &v, None).await?;
     c.finish()?;
     let id = store::insert(&mut tx, &v, ctx.user_id(), ctx.now_ms).await?;
@@ -106,8 +117,61 @@ pub async fn create(db: &Db, ctx: &Ctx, input: &TaskInput) -> AppResult<Task> {
     )
     .await?;
     notify_assignee(&mut tx, ctx, &t).await?;
+    let location = format!("/api/v1/tasks/{id}");
+    db::idempotency::remember(&mut tx, idem, 201, id, &location, ctx.now_ms).await?;
     tx.commit().await?;
     Ok(t)
+}
+
+/// The home page's counts, over the tasks the caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct Summary {
+    /// Open tasks (todo, doing, blocked) assigned to the caller.
+    pub my_open: i64,
+    /// Open tasks due before today.
+    pub overdue: i64,
+    /// Blocked tasks.
+    pub blocked: i64,
+}
+
+/// Counts for the home page: my open tasks, overdue and blocked (visible tasks only).
+pub async fn summary(db: &Db, ctx: &Ctx) -> AppResult<Summary> {
+    let vis = ctx.actor.task_visibility();
+    let mut tx = db.read().await?;
+    let all = store::count_by_status(&mut tx, &vis, &Where::default()).await?;
+    let blocked = all
+        .iter()
+        .find(|(s, _)| *s == Status::Blocked)
+        .map_or(0, |(_, n)| *n);
+    let my_open = match ctx.actor.person_id {
+        Some(p) => {
+            let w = Where {
+                assignee: Some(AssigneeIs::Person(p)),
+                ..Where::default()
+            };
+            let by_status = store::count_by_status(&mut tx, &vis, &w).await?;
+            by_status
+                .iter()
+                .filter(|(s, _)| s.is_open())
+                .map(|(_, n)| n)
+                .sum()
+        }
+        None => 0,
+    };
+    let w = Where {
+        overdue_before: Some(today(ctx)),
+        ..Where::default()
+    };
+    let overdue = store::count_by_status(&mut tx, &vis, &w)
+        .await?
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    Ok(Summary {
+        my_open,
+        overdue,
+        blocked,
+    })
 }
 
 pub async fn get(db: &Db, ctx: &Ctx, id: i64) -> AppResult<Task> {

@@ -150,13 +150,13 @@ async fn policy_per_role_and_list_equals_get() {
         let t = TestDb::new(b).await;
         let db = &t.db;
         let o = org(db).await;
-        let ops_t = svc::create(db, &o.admin, &task("ops task", o.ops))
+        let ops_t = svc::create(db, &o.admin, &task("ops task", o.ops), None)
             .await
             .unwrap();
-        let cs_t = svc::create(db, &o.admin, &task("cs task", o.cs))
+        let cs_t = svc::create(db, &o.admin, &task("cs task", o.cs), None)
             .await
             .unwrap();
-        let fin_t = svc::create(db, &o.admin, &task("fin task", o.fin))
+        let fin_t = svc::create(db, &o.admin, &task("fin task", o.fin), None)
             .await
             .unwrap();
         let fin_assigned = svc::create(
@@ -166,6 +166,7 @@ async fn policy_per_role_and_list_equals_get() {
                 assignee_id: Some(o.agent),
                 ..task("fin for agent", o.fin)
             },
+            None,
         )
         .await
         .unwrap();
@@ -176,6 +177,7 @@ async fn policy_per_role_and_list_equals_get() {
                 title: "no dept".into(),
                 ..Default::default()
             },
+            None,
         )
         .await
         .unwrap();
@@ -187,6 +189,7 @@ async fn policy_per_role_and_list_equals_get() {
                 title: "mine".into(),
                 ..Default::default()
             },
+            None,
         )
         .await
         .unwrap();
@@ -195,18 +198,18 @@ async fn policy_per_role_and_list_equals_get() {
             (Some(o.cs), Some(o.users[1]))
         );
         assert!(matches!(
-            svc::create(db, &o.member, &task("x", o.fin)).await,
+            svc::create(db, &o.member, &task("x", o.fin), None).await,
             Err(AppError::Forbidden(_))
         ));
         assert!(matches!(
-            svc::create(db, &o.viewer, &task("x", o.fin)).await,
+            svc::create(db, &o.viewer, &task("x", o.fin), None).await,
             Err(AppError::Forbidden(_))
         ));
         assert!(matches!(
-            svc::create(db, &o.manager, &task("x", o.fin)).await,
+            svc::create(db, &o.manager, &task("x", o.fin), None).await,
             Err(AppError::Forbidden(_))
         ));
-        let mgr_cs = svc::create(db, &o.manager, &task("mgr in cs", o.cs))
+        let mgr_cs = svc::create(db, &o.manager, &task("mgr in cs", o.cs), None)
             .await
             .unwrap();
         assert_eq!(
@@ -396,7 +399,7 @@ async fn updates_versions_completion_notifications_history() {
             assignee_id: Some(9999),
             ..task("", o.cs)
         };
-        match svc::create(db, &o.admin, &bad).await {
+        match svc::create(db, &o.admin, &bad, None).await {
             Err(AppError::Validation(v)) => {
                 let f: Vec<&str> = v.iter().map(|e| e.field.as_str()).collect();
                 assert_eq!(
@@ -426,6 +429,7 @@ async fn updates_versions_completion_notifications_history() {
                 estimate_hours: Some(3.5),
                 ..task("回访客户", o.cs)
             },
+            None,
         )
         .await
         .unwrap();
@@ -578,7 +582,7 @@ async fn filters_sorts_and_keyset_pages() {
                 now_ms: NOW + i * 1000 - (i % 3) * 5000,
                 ..o.admin.clone()
             };
-            svc::create(db, &c, &input).await.unwrap();
+            svc::create(db, &c, &input, None).await.unwrap();
         }
         let everything = all_pages(
             db,
