@@ -24,7 +24,7 @@ pub fn encode_cursor(sort_key: &str, id: i64) -> String {
 }
 
 pub fn decode_cursor(c: &str) -> Option<(String, i64)> {
-    if c.len() % 2 != 0 || c.len() > 2048 {
+    if !c.len().is_multiple_of(2) || c.len() > 2048 {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..c.len())
