@@ -765,8 +765,14 @@ fn show_value(locale: Locale, field: &str, v: Option<&Value>) -> String {
             }
             "priority" => Priority::parse(s)
                 .map_or_else(|| s.clone(), |x| priority_label(locale, x).to_string()),
-            _ if s.chars().count() > 80 => format!("{}…", s.chars().take(80).collect::<String>()),
-            _ => s.clone(),
+            _ => {
+                let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+                if one_line.chars().count() > 80 {
+                    format!("{}…", one_line.chars().take(80).collect::<String>())
+                } else {
+                    one_line
+                }
+            }
         },
         Some(other) => other.to_string(),
     }

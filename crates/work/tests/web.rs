@@ -409,3 +409,46 @@ async fn chinese_pages() {
     let (s, _, b) = send(&app, get("/tasks/new")).await;
     assert!(s == StatusCode::OK && b.contains("老板"), "{b}");
 }
+
+#[test]
+fn openapi_documents_every_route_and_schema() {
+    let (_, doc) = work::api::router().split_for_parts();
+    let v = serde_json::to_value(&doc).unwrap();
+    let paths = v["paths"].as_object().unwrap();
+    let mut ops: Vec<String> = paths
+        .iter()
+        .flat_map(|(p, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| format!("{m} {p}"))
+        })
+        .collect();
+    ops.sort();
+    assert_eq!(
+        ops,
+        [
+            "delete /api/v1/tasks/{id}",
+            "get /api/v1/tasks",
+            "get /api/v1/tasks/board",
+            "get /api/v1/tasks/{id}",
+            "get /api/v1/tasks/{id}/history",
+            "patch /api/v1/tasks/{id}",
+            "post /api/v1/tasks",
+            "post /api/v1/tasks/{id}/move",
+        ]
+    );
+    // Every schema reference resolves (Problem is added by the server's document).
+    let text = v.to_string();
+    let schemas = v["components"]["schemas"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    for r in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = r.split('"').next().unwrap();
+        assert!(
+            name == "Problem" || schemas.contains_key(name),
+            "unresolved schema {name}"
+        );
+    }
+}
