@@ -421,6 +421,8 @@ pub struct FilterForm {
     pub due_after: String,
     pub due_before: String,
     pub overdue: bool,
+    /// Whether the "more filters" part starts open (a filter other than the search is set, or wrong).
+    pub open: bool,
     /// Sort and order to keep when filtering (hidden fields).
     pub keep: Vec<(&'static str, String)>,
     pub errors: Vec<(String, String)>,
@@ -472,6 +474,11 @@ async fn filter_form(
         due_after: p.due_after.clone(),
         due_before: p.due_before.clone(),
         overdue: p.overdue,
+        open: ListParams {
+            q: String::new(),
+            ..p.clone()
+        }
+        .filtered(),
         keep: p.sort_pairs(),
         errors: Vec::new(),
     })
@@ -551,6 +558,7 @@ async fn list_page(
         Ok(page) => (page.items, page.next_cursor),
         Err(e @ AppError::Validation(_)) => {
             filters.errors = validation_list(locale, &e);
+            filters.open = true;
             (Vec::new(), None)
         }
         // A stale or mangled cursor: start again from the first page.
@@ -671,6 +679,7 @@ async fn board_page(
         Ok(b) => Some(b),
         Err(e @ AppError::Validation(_)) => {
             filters.errors = validation_list(locale, &e);
+            filters.open = true;
             None
         }
         Err(e) => return Err(err(e)),
