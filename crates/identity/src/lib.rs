@@ -3,12 +3,14 @@
 //!
 //! Secrets never reach the database or the audit log: sessions and tokens are stored as SHA-256
 //! digests, passwords as Argon2id hashes, and the public `User` type has no hash field.
+pub mod api;
 pub mod model;
+pub mod pages;
 pub mod password;
 pub mod service;
 pub mod store;
 
 pub use model::{
-    ApiToken, CreatedToken, LoginOk, NewToken, NewUser, PasswordChange, PasswordReset, Preferences,
-    RoleChange, SessionPolicy, SessionUser, Theme, ThrottlePolicy, User, UserFilter,
+    ApiToken, CreatedToken, LoginOk, NewToken, NewUser, PasswordChange, PasswordReset, PersonLink,
+    Preferences, RoleChange, SessionPolicy, SessionUser, Theme, ThrottlePolicy, User, UserFilter,
 };

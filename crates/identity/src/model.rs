@@ -63,6 +63,13 @@ pub struct User {
     pub updated_at: i64,
 }
 
+/// The person record linked to an account (`people.user_id`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PersonLink {
+    pub id: i64,
+    pub name: String,
+}
+
 /// `POST /users` (admin).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

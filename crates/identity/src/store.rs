@@ -1,6 +1,6 @@
 //! All of identity's SQL. Secrets never reach the database: sessions and API tokens are stored
 //! as SHA-256 digests, passwords as Argon2id PHC strings.
-use crate::model::{ApiToken, Theme, User, UserFilter};
+use crate::model::{ApiToken, PersonLink, Theme, User, UserFilter};
 use db::sql::{Sql, like_pattern};
 use db::{Backend, DbError, Row, Tx, Val};
 use kernel::{Locale, Role};
@@ -46,6 +46,23 @@ pub async fn user_by_id(tx: &mut Tx, id: i64) -> Result<Option<User>, DbError> {
         )
         .await?;
     r.as_ref().map(user_from_row).transpose()
+}
+
+/// The person linked to an account, if any.
+pub async fn person_of_user(tx: &mut Tx, user_id: i64) -> Result<Option<PersonLink>, DbError> {
+    let r = tx
+        .fetch_opt(
+            "SELECT id, name FROM people WHERE user_id = $1",
+            &[user_id.into()],
+        )
+        .await?;
+    r.map(|r| {
+        Ok(PersonLink {
+            id: r.i64("id")?,
+            name: r.string("name")?,
+        })
+    })
+    .transpose()
 }
 
 /// The account and its password hash, for verification only.

@@ -1,11 +1,12 @@
 //! Account administration (admins) and one's own account (password, preferences, sessions).
 use super::{hash, to_json, verify};
 use crate::model::{
-    NewUser, PasswordChange, PasswordReset, RoleChange, Theme, User, UserFilter, check_password,
-    check_username, normalize_username,
+    NewUser, PasswordChange, PasswordReset, PersonLink, RoleChange, Theme, User, UserFilter,
+    check_password, check_username, normalize_username,
 };
 use crate::store;
 use db::audit::{AuditEvent, log_change, record};
+use db::idempotency::{Idem, remember, replayed};
 use db::{Db, DbError, Tx};
 use kernel::page::{Page, clamp_limit, decode_cursor, encode_cursor};
 use kernel::validate::Checks;
@@ -32,7 +33,26 @@ fn taken() -> AppError {
 
 /// Creates an account (admin only).
 pub async fn create_user(db: &Db, ctx: &Ctx, input: NewUser) -> AppResult<User> {
+    create_user_idem(db, ctx, input, None).await
+}
+
+/// `create_user` with an `Idempotency-Key`: a retry with the same key and body answers the
+/// account created the first time (the key is stored in the creating transaction).
+pub async fn create_user_idem(
+    db: &Db,
+    ctx: &Ctx,
+    input: NewUser,
+    idem: Option<&Idem>,
+) -> AppResult<User> {
     require_admin(ctx, "create users")?;
+    if let Some(i) = idem {
+        let mut tx = db.read().await?;
+        if let Some(id) = replayed(&mut tx, Some(i)).await? {
+            return store::user_by_id(&mut tx, id)
+                .await?
+                .ok_or(AppError::NotFound);
+        }
+    }
     let username = normalize_username(&input.username);
     let mut c = Checks::new();
     check_username(&mut c, &username);
@@ -41,7 +61,7 @@ pub async fn create_user(db: &Db, ctx: &Ctx, input: NewUser) -> AppResult<User> 
     }
     c.finish()?;
     let phc = hash(&input.password).await?;
-    insert_user(db, ctx, &username, &phc, input.role, "user.create").await
+    insert_user_idem(db, ctx, &username, &phc, input.role, "user.create", idem).await
 }
 
 /// Inserts an account whose inputs are validated and password hashed, with its audit event.
@@ -53,7 +73,24 @@ pub(crate) async fn insert_user(
     role: Role,
     action: &str,
 ) -> AppResult<User> {
+    insert_user_idem(db, ctx, username, phc, role, action, None).await
+}
+
+async fn insert_user_idem(
+    db: &Db,
+    ctx: &Ctx,
+    username: &str,
+    phc: &str,
+    role: Role,
+    action: &str,
+    idem: Option<&Idem>,
+) -> AppResult<User> {
     let mut tx = db.write().await?;
+    if let Some(id) = replayed(&mut tx, idem).await? {
+        return store::user_by_id(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound);
+    }
     if store::username_taken(&mut tx, username).await? {
         return Err(taken());
     }
@@ -66,6 +103,15 @@ pub(crate) async fn insert_user(
         .await?
         .ok_or(AppError::NotFound)?;
     log_change(&mut tx, ctx, action, "user", Some(id), None, to_json(&user)).await?;
+    remember(
+        &mut tx,
+        idem,
+        201,
+        id,
+        &format!("/api/v1/users/{id}"),
+        ctx.now_ms,
+    )
+    .await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -90,6 +136,17 @@ pub async fn list_users(db: &Db, ctx: &Ctx, f: &UserFilter) -> AppResult<Page<Us
         None
     };
     Ok(Page { items, next_cursor })
+}
+
+/// The caller's own account and the person record linked to it, if any.
+pub async fn me(db: &Db, ctx: &Ctx) -> AppResult<(User, Option<PersonLink>)> {
+    let id = require_user(ctx)?;
+    let mut tx = db.read().await?;
+    let user = store::user_by_id(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let person = store::person_of_user(&mut tx, id).await?;
+    Ok((user, person))
 }
 
 /// One account: admins see any, everyone else only their own (others are "not found").
