@@ -337,6 +337,22 @@ pub struct TaskHistory {
     pub items: Vec<HistoryItem>,
 }
 
+/// The `{id}` path segment; anything but a number is a 404 problem (not a plain-text 400).
+pub struct TaskId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for TaskId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError(AppError::NotFound))?;
+        raw.parse()
+            .map(TaskId)
+            .map_err(|_| ApiError(AppError::NotFound))
+    }
+}
+
 fn with_etag(status: StatusCode, t: Task) -> Response {
     let etag = etag_for(t.id, t.version);
     (status, [(header::ETAG, etag)], Json(t)).into_response()
@@ -455,7 +471,7 @@ async fn task_board(
 async fn get_task(
     State(st): State<AppState>,
     req: Req,
-    Path(id): Path<i64>,
+    TaskId(id): TaskId,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
@@ -486,7 +502,7 @@ async fn get_task(
 async fn update_task(
     State(st): State<AppState>,
     req: Req,
-    Path(id): Path<i64>,
+    TaskId(id): TaskId,
     IfMatch(version): IfMatch,
     ui::ApiJson(patch): ui::ApiJson<TaskPatch>,
 ) -> Result<Response, ApiError> {
@@ -508,7 +524,7 @@ async fn update_task(
 async fn delete_task(
     State(st): State<AppState>,
     req: Req,
-    Path(id): Path<i64>,
+    TaskId(id): TaskId,
     IfMatch(version): IfMatch,
 ) -> Result<StatusCode, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
@@ -531,7 +547,7 @@ async fn delete_task(
 async fn move_task(
     State(st): State<AppState>,
     req: Req,
-    Path(id): Path<i64>,
+    TaskId(id): TaskId,
     IfMatch(version): IfMatch,
     ui::ApiJson(m): ui::ApiJson<MoveInput>,
 ) -> Result<Response, ApiError> {
@@ -549,7 +565,7 @@ async fn move_task(
 async fn task_history(
     State(st): State<AppState>,
     req: Req,
-    Path(id): Path<i64>,
+    TaskId(id): TaskId,
 ) -> Result<Json<TaskHistory>, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let items = service::history(&st.db, &ctx, id)

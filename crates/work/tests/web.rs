@@ -384,6 +384,9 @@ async fn pages_and_api() {
     );
     let (s, _, _) = send(&app, get(&format!("/tasks/{id}"))).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, h, _) = send(&app, get("/api/v1/tasks/abc")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(h["content-type"], "application/problem+json");
     let (s, _, _) = send(&app, get("/tasks/abc")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _, b) = send(&app, get("/tasks?deleted=1")).await;
