@@ -6,7 +6,9 @@ pub mod service;
 pub mod store;
 
 pub use model::{DigestCandidate, Notification};
-pub use service::{digest_candidates, list, mark_all_read, mark_read, notify, unread_count};
+pub use service::{
+    digest_candidates, list, mark_all_read, mark_read, notify, run_digest, unread_count,
+};
 pub mod api;
 pub mod pages;
 

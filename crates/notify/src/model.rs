@@ -32,6 +32,18 @@ pub struct DigestCandidate {
 /// How long a notification stays unread before the digest job mentions it.
 pub const DIGEST_AFTER_HOURS: i64 = 24;
 
+/// The kind of the periodic digest notification.
+pub const DIGEST_KIND: &str = "digest";
+
+/// The digest's title in the user's language (`zh-CN` or English).
+pub fn digest_title(locale: Option<&str>, unread: i64) -> String {
+    match locale {
+        Some("zh-CN") => format!("你有 {unread} 条未读通知"),
+        _ if unread == 1 => "You have 1 unread notification".to_string(),
+        _ => format!("You have {unread} unread notifications"),
+    }
+}
+
 /// Longest stored title/body; longer texts are cut (notifications are summaries).
 pub const MAX_TITLE: usize = 200;
 pub const MAX_BODY: usize = 2000;
@@ -47,6 +59,16 @@ pub fn clip(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digest_titles() {
+        assert_eq!(digest_title(None, 3), "You have 3 unread notifications");
+        assert_eq!(
+            digest_title(Some("en"), 1),
+            "You have 1 unread notification"
+        );
+        assert_eq!(digest_title(Some("zh-CN"), 2), "你有 2 条未读通知");
+    }
 
     #[test]
     fn clip_respects_characters() {

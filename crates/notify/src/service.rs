@@ -134,3 +134,33 @@ pub async fn digest_candidates_older_than(
     let mut tx = db.read().await?;
     Ok(store::digest_candidates(&mut tx, now - hours * 3_600_000).await?)
 }
+
+/// The periodic digest job: each user with unread notifications older than
+/// [`model::DIGEST_AFTER_HOURS`] gets one `digest` notification ("You have N unread
+/// notifications"), at most one per 24 h. The check and the insert share one transaction.
+pub async fn run_digest(db: &Db, now: i64) -> AppResult<()> {
+    for c in digest_candidates(db, now).await? {
+        let mut tx = db.write().await?;
+        if store::has_kind_since(&mut tx, c.user_id, model::DIGEST_KIND, now - 24 * 3_600_000)
+            .await?
+        {
+            continue;
+        }
+        let locale = store::user_locale(&mut tx, c.user_id).await?;
+        let title = model::digest_title(locale.as_deref(), c.unread);
+        notify(
+            &mut tx,
+            c.user_id,
+            model::DIGEST_KIND,
+            &title,
+            "",
+            Some("/notifications"),
+            None,
+            None,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}

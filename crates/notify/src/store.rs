@@ -133,3 +133,29 @@ pub async fn digest_candidates(tx: &mut Tx, cutoff: i64) -> Result<Vec<DigestCan
         })
         .collect()
 }
+
+/// Whether `user_id` got a notification of `kind` created after `since`.
+pub async fn has_kind_since(
+    tx: &mut Tx,
+    user_id: i64,
+    kind: &str,
+    since: i64,
+) -> Result<bool, DbError> {
+    let r = tx
+        .fetch_opt(
+            "SELECT id FROM notifications WHERE user_id = $1 AND kind = $2 AND created_at > $3 LIMIT 1",
+            &[user_id.into(), kind.into(), since.into()],
+        )
+        .await?;
+    Ok(r.is_some())
+}
+
+/// The account's chosen language tag, if any.
+pub async fn user_locale(tx: &mut Tx, user_id: i64) -> Result<Option<String>, DbError> {
+    let r = tx
+        .fetch_opt("SELECT locale FROM users WHERE id = $1", &[user_id.into()])
+        .await?;
+    r.map(|r| r.opt_string("locale"))
+        .transpose()
+        .map(Option::flatten)
+}

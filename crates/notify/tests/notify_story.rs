@@ -142,3 +142,67 @@ async fn own_notifications_only() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digest_job_adds_one_digest_a_day() {
+    for b in BACKENDS {
+        let t = TestDb::new(b).await;
+        let db = &t.db;
+        let h = 3_600_000;
+        let alice = user(db, "alice", false).await;
+        let bob = user(db, "bob", false).await;
+        let off = user(db, "off", true).await;
+        {
+            let mut tx = db.write().await.unwrap();
+            tx.execute(
+                "UPDATE users SET locale = 'zh-CN' WHERE id = $1",
+                &[bob.into()],
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        send(db, alice, "a1", 0).await;
+        send(db, alice, "a2", h).await;
+        send(db, bob, "b1", 0).await;
+        send(db, off, "o1", 0).await;
+        let digests = |uid: i64| async move {
+            let c = ctx(uid, 0);
+            notify::list(db, &c, false, None, Some(200))
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .filter(|n| n.kind == "digest")
+                .collect::<Vec<_>>()
+        };
+
+        // Nothing is 24 h old yet: no digest.
+        notify::run_digest(db, 23 * h).await.unwrap();
+        assert!(digests(alice).await.is_empty(), "{b:?}");
+
+        notify::run_digest(db, 25 * h).await.unwrap();
+        let a = digests(alice).await;
+        assert_eq!(a.len(), 1, "{b:?}");
+        assert_eq!(a[0].title, "You have 2 unread notifications");
+        assert_eq!(a[0].link.as_deref(), Some("/notifications"));
+        assert_eq!(digests(bob).await[0].title, "你有 1 条未读通知");
+        assert!(
+            digests(off).await.is_empty(),
+            "{b:?}: disabled accounts get no digest"
+        );
+
+        // Within 24 h of the last digest: none more; after that: one more.
+        notify::run_digest(db, 48 * h).await.unwrap();
+        assert_eq!(digests(alice).await.len(), 1, "{b:?}");
+        notify::run_digest(db, 49 * h + 1).await.unwrap();
+        assert_eq!(digests(alice).await.len(), 2, "{b:?}");
+
+        // Read everything: no more digests.
+        notify::mark_all_read(db, &ctx(alice, 50 * h))
+            .await
+            .unwrap();
+        notify::run_digest(db, 80 * h).await.unwrap();
+        assert_eq!(digests(alice).await.len(), 2, "{b:?}");
+    }
+}
