@@ -17,6 +17,7 @@
 //! assert_eq!(best.total, 9.0);
 //! # Ok::<(), optimize::AssignError>(())
 //! ```
+pub mod capacitated;
 pub mod cli;
 pub mod costs_csv;
 pub mod lsap;
