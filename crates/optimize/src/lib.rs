@@ -2,6 +2,8 @@
 //!
 //! - [`solve_assignment`]: exactly optimal rectangular linear assignment (minimum cost or
 //!   maximum weight) with forbidden pairs, the same totals as scipy's `linear_sum_assignment`.
+//! - [`capacitated::solve_capacitated`]: auto-assign with capacities in hours, a bound and
+//!   explanations; [`suggest::suggest_score`]: the explained "suggest assignee" score.
 //! - [`costs_csv`] and [`npy`]: read cost matrices from files; [`cli`] is `opsdesk assign`.
 //!
 //! ```
@@ -23,6 +25,7 @@ pub mod costs_csv;
 pub mod lsap;
 pub mod matrix;
 pub mod npy;
+pub mod suggest;
 
 pub use lsap::{AssignError, Assignment, Sense, solve_assignment};
 pub use matrix::Matrix;
