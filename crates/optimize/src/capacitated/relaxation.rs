@@ -140,7 +140,8 @@ pub(super) fn solve(
             settled.clear();
             let mut sink_dist = h_t;
             let mut sink_via = SinkVia::SourceUnassigned;
-            while let Some((p, d)) = closest_open(&dist) {
+            let mut next = closest_open(&dist);
+            while let Some((p, d)) = next {
                 if d >= sink_dist {
                     break;
                 }
@@ -156,7 +157,7 @@ pub(super) fn solve(
                     sink_dist = base + net.bump[p];
                     sink_via = SinkVia::Bump(p);
                 }
-                relax(
+                next = relax(
                     &net.transfer[p * people..(p + 1) * people],
                     base,
                     &h,
@@ -225,8 +226,9 @@ pub(super) fn solve(
     }
 }
 
-/// Relaxes person `from`'s transfer arcs. Settled people hold −∞ in `dist`, so the comparison
-/// alone skips them and the loop has no data-dependent branch.
+/// Relaxes person `from`'s transfer arcs and returns the closest open person afterwards
+/// (one pass instead of a relax pass plus a search pass). Settled people hold −∞ in `dist`,
+/// so the comparison alone keeps them unchanged.
 #[inline]
 fn relax(
     transfer: &[f64],
@@ -235,18 +237,24 @@ fn relax(
     dist: &mut [f64],
     pred: &mut [usize],
     from: usize,
-) {
-    for (((&tr, &hk), d), pr) in transfer
+) -> Option<(usize, f64)> {
+    let mut best = (usize::MAX, f64::INFINITY);
+    for (k, (((&tr, &hk), d), pr)) in transfer
         .iter()
         .zip(h)
         .zip(dist.iter_mut())
         .zip(pred.iter_mut())
+        .enumerate()
     {
         let nd = base + tr - hk;
         let better = nd < *d;
         *d = if better { nd } else { *d };
         *pr = if better { from } else { *pr };
+        if *d < best.1 && *d > f64::NEG_INFINITY {
+            best = (k, *d);
+        }
     }
+    (best.0 != usize::MAX).then_some(best)
 }
 
 /// The open person with the smallest tentative distance (settled people hold −∞).
