@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the optimize crate's golden data with the peer (scipy from PyPI) and checks
-# that opsdesk's solver agrees with it. Exits non-zero on any mismatch.
+# that opsdesk agrees with it: assignment totals vs linear_sum_assignment, and the auto-assign
+# bound and plans vs HiGHS (scipy.optimize.milp). Exits non-zero on any mismatch.
 #
 #   OPSDESK_ORACLE_VENV  virtualenv to use or create (default: .venv-oracle at the repo root)
 set -euo pipefail
@@ -22,7 +23,7 @@ trap 'rm -rf "$fresh"' EXIT
 
 # Ours against the freshly computed peer answers.
 OPTIMIZE_GOLDEN_DIR="$fresh" cargo test --manifest-path "$root/Cargo.toml" -p optimize \
-    --test scipy_golden
+    --test scipy_golden --test capacitated_golden
 
 # The committed golden files must be what the peer computes today.
 status=0

@@ -1,4 +1,5 @@
-"""Golden data for the optimize crate, computed by the peer (scipy).
+"""Golden data for the optimize crate, computed by the peer (scipy: linear_sum_assignment, and
+milp/HiGHS for auto-assign).
 
 Instances are not stored as matrices: each is a small spec whose matrix both this script and
 the Rust tests rebuild with the same splitmix64 generator (crates/optimize/tests/common/mod.rs),
@@ -13,7 +14,8 @@ import sys
 
 import numpy as np
 import scipy
-from scipy.optimize import linear_sum_assignment
+from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
+from scipy.sparse import coo_matrix
 
 MASK = (1 << 64) - 1
 
@@ -103,6 +105,73 @@ def lsap_golden():
     }
 
 
+def gap_instance(spec):
+    """Capacities, estimates and fit (tasks x people, -inf = not allowed) of a spec."""
+    g = SplitMix64(spec["seed"])
+    sizes = [1.0, 2.0, 3.0, 4.0, 6.0, 8.0]
+    caps = [float(round(4.0 + 20.0 * g.unit())) for _ in range(spec["people"])]
+    est = [3.0 if spec["equal"] else sizes[int(g.unit() * 6.0)] for _ in range(spec["tasks"])]
+    fit = []
+    for _ in range(spec["tasks"]):
+        row = []
+        for _ in range(spec["people"]):
+            if g.next() % 100 < spec["forbid_pct"]:
+                row.append(-np.inf)
+            else:
+                row.append(g.unit())
+        fit.append(row)
+    return np.array(caps), np.array(est), np.array(fit)
+
+
+def solve_gap(spec, integral):
+    """HiGHS on the generalised assignment problem (or its LP relaxation)."""
+    caps, est, fit = gap_instance(spec)
+    if spec["equal"]:
+        # The same valid tightening opsdesk applies: whole units of the common estimate.
+        caps = np.floor(caps / est[0]) * est[0]
+    tasks, people = fit.shape
+    ok = np.isfinite(fit) & (fit > 0) & (est[:, None] <= caps[None, :])
+    t_idx, p_idx = np.nonzero(ok)
+    n = len(t_idx)
+    if n == 0:
+        return 0.0
+    rows = np.concatenate([t_idx, tasks + p_idx])
+    cols = np.concatenate([np.arange(n), np.arange(n)])
+    vals = np.concatenate([np.ones(n), est[t_idx]])
+    a = coo_matrix((vals, (rows, cols)), shape=(tasks + people, n)).tocsr()
+    res = milp(
+        -fit[ok],
+        constraints=LinearConstraint(a, -np.inf, np.concatenate([np.ones(tasks), caps])),
+        integrality=np.full(n, 1 if integral else 0),
+        bounds=Bounds(0, 1),
+        options={"time_limit": 30, "mip_rel_gap": 0},
+    )
+    if res.status != 0:
+        raise RuntimeError(f"HiGHS did not prove optimality for {spec}: {res.message}")
+    return float(-res.fun)
+
+
+def gap_golden():
+    rnd = random.Random(4242)
+    instances = []
+    for seed in range(1, 121):
+        spec = {
+            "seed": 1000 + seed,
+            "tasks": rnd.randint(5, 40),
+            "people": rnd.randint(1, 8),
+            "equal": rnd.random() < 0.3,
+            "forbid_pct": rnd.choice([0, 10, 30, 60]),
+        }
+        spec["lp_bound"] = solve_gap(spec, integral=False)
+        spec["optimum"] = solve_gap(spec, integral=True)
+        instances.append(spec)
+    return {
+        "peer": f"scipy {scipy.__version__} milp (HiGHS): LP relaxation and proven integer optimum",
+        "generator": "splitmix64, see scripts/oracle_optimize.py",
+        "instances": instances,
+    }
+
+
 def dump(obj, path):
     with open(path, "w") as f:
         f.write("{\n")
@@ -122,3 +191,4 @@ def dump(obj, path):
 if __name__ == "__main__":
     out_dir = sys.argv[1]
     dump(lsap_golden(), f"{out_dir}/lsap_scipy.json")
+    dump(gap_golden(), f"{out_dir}/capacitated_highs.json")

@@ -83,3 +83,48 @@ pub fn golden_json(name: &str) -> serde_json::Value {
 pub fn close(a: f64, b: f64, rel: f64) -> bool {
     (a - b).abs() <= rel * a.abs().max(b.abs()).max(1.0)
 }
+
+/// One golden auto-assign instance with HiGHS's LP bound and proven optimum.
+#[derive(Debug, Deserialize)]
+pub struct GapSpec {
+    pub seed: u64,
+    pub tasks: usize,
+    pub people: usize,
+    pub equal: bool,
+    pub forbid_pct: u64,
+    pub lp_bound: f64,
+    pub optimum: f64,
+}
+
+impl GapSpec {
+    /// The problem, bit-for-bit as `gap_instance` in the Python script builds it.
+    pub fn problem(&self) -> optimize::capacitated::CapacitatedProblem {
+        let mut g = SplitMix64::new(self.seed);
+        let sizes = [1.0, 2.0, 3.0, 4.0, 6.0, 8.0];
+        let capacities = (0..self.people)
+            .map(|_| (4.0 + 20.0 * g.unit()).round_ties_even())
+            .collect();
+        let estimates = (0..self.tasks)
+            .map(|_| {
+                if self.equal {
+                    3.0
+                } else {
+                    sizes[(g.unit() * 6.0) as usize]
+                }
+            })
+            .collect();
+        let mut fit = Vec::with_capacity(self.tasks * self.people);
+        for _ in 0..self.tasks * self.people {
+            fit.push(if g.next_u64() % 100 < self.forbid_pct {
+                f64::NEG_INFINITY
+            } else {
+                g.unit()
+            });
+        }
+        optimize::capacitated::CapacitatedProblem {
+            capacities,
+            estimates,
+            fit: Matrix::from_row_major(self.tasks, self.people, fit),
+        }
+    }
+}
