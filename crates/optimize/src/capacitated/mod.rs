@@ -213,10 +213,15 @@ pub fn solve_capacitated(
     let eps = 1e-9 * max_hours;
 
     let capacities = effective_capacities(problem, eps);
-    let eligible = |t: usize, p: usize| {
-        let f = fit[t * people + p];
-        f > 0.0 && f.is_finite() && problem.estimates[t] <= capacities[p] + eps
-    };
+    // Looked up in every inner loop of the rounding, so computed once.
+    let eligible_mask: Vec<bool> = (0..tasks * people)
+        .map(|i| {
+            let (t, p) = (i / people, i % people);
+            let f = fit[i];
+            f > 0.0 && f.is_finite() && problem.estimates[t] <= capacities[p] + eps
+        })
+        .collect();
+    let eligible = |t: usize, p: usize| eligible_mask[t * people + p];
 
     let positive: Vec<usize> = (0..tasks).filter(|&t| problem.estimates[t] > 0.0).collect();
     let mut cost_per_hour = vec![f64::INFINITY; tasks * people];

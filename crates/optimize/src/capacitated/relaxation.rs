@@ -34,16 +34,14 @@ enum SinkVia {
     Bump(usize),
 }
 
-const SOURCE: usize = usize::MAX;
-
 struct Network<'a> {
     cost: &'a [f64],
     people: usize,
     per_task: Vec<Vec<(usize, f64)>>,
     per_person: Vec<Vec<(usize, f64)>>,
-    /// `transfer[p * people + k]` and the task achieving it.
+    /// `transfer[p * people + k]`; the task achieving it is found again only for the few
+    /// arcs on an augmenting path (see `transfer_task`), which keeps this loop a plain min.
     transfer: Vec<f64>,
-    transfer_task: Vec<usize>,
     /// Cost of bumping p's least valuable task, and that task.
     bump: Vec<f64>,
     bump_task: Vec<usize>,
@@ -67,18 +65,12 @@ impl Network<'_> {
     fn refresh(&mut self, p: usize) {
         let n = self.people;
         let row = &mut self.transfer[p * n..(p + 1) * n];
-        let via = &mut self.transfer_task[p * n..(p + 1) * n];
         row.fill(f64::INFINITY);
         self.bump[p] = f64::INFINITY;
         for &(x, _) in &self.per_person[p] {
             let cxp = self.cost[x * n + p];
-            let xrow = &self.cost[x * n..(x + 1) * n];
-            for ((r, v), &cxk) in row.iter_mut().zip(via.iter_mut()).zip(xrow) {
-                let through_x = cxk - cxp;
-                if through_x < *r {
-                    *r = through_x;
-                    *v = x;
-                }
+            for (r, &cxk) in row.iter_mut().zip(&self.cost[x * n..(x + 1) * n]) {
+                *r = r.min(cxk - cxp);
             }
             if -cxp < self.bump[p] {
                 self.bump[p] = -cxp;
@@ -86,6 +78,17 @@ impl Network<'_> {
             }
         }
         row[p] = f64::INFINITY;
+    }
+
+    /// A task on `p` achieving `transfer[p][k]` (same arithmetic, so the same minimum).
+    fn transfer_task(&self, p: usize, k: usize) -> usize {
+        let n = self.people;
+        let target = self.transfer[p * n + k];
+        self.per_person[p]
+            .iter()
+            .map(|&(x, _)| x)
+            .find(|&x| self.cost[x * n + k] - self.cost[x * n + p] == target)
+            .expect("transfer row is up to date")
     }
 }
 
@@ -107,7 +110,6 @@ pub(super) fn solve(
         per_task: vec![Vec::new(); estimates.len()],
         per_person: vec![Vec::new(); people],
         transfer: vec![f64::INFINITY; people * people],
-        transfer_task: vec![0; people * people],
         bump: vec![f64::INFINITY; people],
         bump_task: vec![0; people],
         eps,
@@ -118,7 +120,7 @@ pub(super) fn solve(
     let mut dist = vec![0.0f64; people];
     let mut settled_dist = vec![0.0f64; people];
     let mut settled: Vec<usize> = Vec::with_capacity(people);
-    let mut pred = vec![SOURCE; people];
+    let mut order = vec![usize::MAX; people];
     let mut dirty = vec![false; people];
     let mut touched: Vec<usize> = Vec::new();
 
@@ -136,7 +138,9 @@ pub(super) fn solve(
             for (k, d) in dist.iter_mut().enumerate() {
                 *d = row[k] + h_t - h[k];
             }
-            pred.fill(SOURCE);
+            for &p in &settled {
+                order[p] = usize::MAX;
+            }
             settled.clear();
             let mut sink_dist = h_t;
             let mut sink_via = SinkVia::SourceUnassigned;
@@ -145,6 +149,7 @@ pub(super) fn solve(
                 if d >= sink_dist {
                     break;
                 }
+                order[p] = settled.len();
                 settled.push(p);
                 settled_dist[p] = d;
                 dist[p] = f64::NEG_INFINITY;
@@ -157,14 +162,13 @@ pub(super) fn solve(
                     sink_dist = base + net.bump[p];
                     sink_via = SinkVia::Bump(p);
                 }
-                next = relax(
+                relax(
                     &net.transfer[p * people..(p + 1) * people],
                     base,
                     &h,
                     &mut dist,
-                    &mut pred,
-                    p,
                 );
+                next = closest_open(&dist);
             }
 
             // Walk back from the sink to find the bottleneck, then push it.
@@ -174,26 +178,25 @@ pub(super) fn solve(
                 SinkVia::Bump(p) => (p, supply.min(net.hours(net.bump_task[p], p))),
             };
             let end = person;
-            while pred[person] != SOURCE {
-                let p = pred[person];
-                let x = net.transfer_task[p * people + person];
+            let mut path = Vec::new();
+            while let Some(p) =
+                predecessor(&net, person, row, h_t, &h, &settled, &settled_dist, &order)
+            {
+                let x = net.transfer_task(p, person);
                 delta = delta.min(net.hours(x, p));
+                path.push((p, x, person));
                 person = p;
             }
-            let mut person = end;
             match sink_via {
                 SinkVia::Room(k) => load[k] += delta,
                 SinkVia::Bump(p) => net.add(net.bump_task[p], p, -delta),
                 SinkVia::SourceUnassigned => unreachable!(),
             }
             touched.push(end);
-            while pred[person] != SOURCE {
-                let p = pred[person];
-                let x = net.transfer_task[p * people + person];
-                net.add(x, person, delta);
+            for &(p, x, k) in &path {
+                net.add(x, k, delta);
                 net.add(x, p, -delta);
                 touched.push(p);
-                person = p;
             }
             net.add(t, person, delta);
             touched.push(person);
@@ -226,46 +229,71 @@ pub(super) fn solve(
     }
 }
 
-/// Relaxes person `from`'s transfer arcs and returns the closest open person afterwards
-/// (one pass instead of a relax pass plus a search pass). Settled people hold −∞ in `dist`,
-/// so the comparison alone keeps them unchanged.
+/// Relaxes the transfer arcs of a person settled at `base − h[p]`. Settled people hold −∞
+/// in `dist`, so the min leaves them alone; the loop is a plain element-wise min that the
+/// compiler vectorises.
 #[inline]
-fn relax(
-    transfer: &[f64],
-    base: f64,
+fn relax(transfer: &[f64], base: f64, h: &[f64], dist: &mut [f64]) {
+    for ((&tr, &hk), d) in transfer.iter().zip(h).zip(dist.iter_mut()) {
+        *d = d.min(base + tr - hk);
+    }
+}
+
+/// The settled person whose arc gave `k` its distance, or `None` when it came straight from
+/// the source task. Recomputed with the same arithmetic as the search, over the people settled
+/// before `k` only, so the path cannot loop.
+#[allow(clippy::too_many_arguments)]
+fn predecessor(
+    net: &Network,
+    k: usize,
+    source_row: &[f64],
+    h_t: f64,
     h: &[f64],
-    dist: &mut [f64],
-    pred: &mut [usize],
-    from: usize,
-) -> Option<(usize, f64)> {
-    let mut best = (usize::MAX, f64::INFINITY);
-    for (k, (((&tr, &hk), d), pr)) in transfer
-        .iter()
-        .zip(h)
-        .zip(dist.iter_mut())
-        .zip(pred.iter_mut())
-        .enumerate()
-    {
-        let nd = base + tr - hk;
-        let better = nd < *d;
-        *d = if better { nd } else { *d };
-        *pr = if better { from } else { *pr };
-        if *d < best.1 && *d > f64::NEG_INFINITY {
-            best = (k, *d);
+    settled: &[usize],
+    settled_dist: &[f64],
+    order: &[usize],
+) -> Option<usize> {
+    let n = net.people;
+    let mut best = source_row[k] + h_t - h[k];
+    let mut via = None;
+    for &p in &settled[..order[k]] {
+        let d = (settled_dist[p] + h[p]) + net.transfer[p * n + k] - h[k];
+        if d < best {
+            best = d;
+            via = Some(p);
         }
     }
-    (best.0 != usize::MAX).then_some(best)
+    via
 }
 
 /// The open person with the smallest tentative distance (settled people hold −∞).
+///
+/// The minimum is taken over four independent lanes (so the loop vectorises), then its first
+/// position is looked up.
 fn closest_open(dist: &[f64]) -> Option<(usize, f64)> {
-    let mut best = (usize::MAX, f64::INFINITY);
-    for (p, &d) in dist.iter().enumerate() {
-        if d < best.1 && d > f64::NEG_INFINITY {
-            best = (p, d);
+    let open = |d: f64| {
+        if d > f64::NEG_INFINITY {
+            d
+        } else {
+            f64::INFINITY
+        }
+    };
+    let mut lanes = [f64::INFINITY; 4];
+    let chunks = dist.chunks_exact(4);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for (lane, &d) in lanes.iter_mut().zip(c) {
+            *lane = lane.min(open(d));
         }
     }
-    (best.0 != usize::MAX).then_some(best)
+    let best = tail.iter().fold(
+        lanes.iter().fold(f64::INFINITY, |a, &b| a.min(b)),
+        |a, &d| a.min(open(d)),
+    );
+    if best == f64::INFINITY {
+        return None;
+    }
+    dist.iter().position(|&d| d == best).map(|p| (p, best))
 }
 
 /// Adds `delta` to the entry for `key`, dropping entries that reach (numerically) zero.
