@@ -33,25 +33,28 @@ SCIPY = textwrap.dedent(
 
 
 def timed(cmd):
-    """Runs cmd under GNU time; returns (stdout, stderr without time's report, wall s, peak MiB)."""
+    """Runs cmd under GNU time; returns (stdout, stderr, wall s, peak MiB, user+sys CPU s)."""
     p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True, check=True)
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", p.stderr).group(1)
     parts = [float(x) for x in wall.split(":")]
     secs = sum(x * 60 ** i for i, x in enumerate(reversed(parts)))
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1)) / 1024
-    return p.stdout, p.stderr, secs, rss
+    cpu = float(re.search(r"User time \(seconds\): (\S+)", p.stderr).group(1)) + float(
+        re.search(r"System time \(seconds\): (\S+)", p.stderr).group(1)
+    )
+    return p.stdout, p.stderr, secs, rss, cpu
 
 
 def scipy_run(path):
-    out, _, wall, rss = timed([sys.executable, "-c", SCIPY, path])
+    out, _, wall, rss, cpu = timed([sys.executable, "-c", SCIPY, path])
     r = json.loads(out)
-    return r["solve_s"], wall, rss, r["total"]
+    return r["solve_s"], wall, rss, cpu, r["total"]
 
 
 def ours_run(path):
-    out, err, wall, rss = timed([opsdesk, "assign", path, "--json", "--timings"])
+    out, err, wall, rss, cpu = timed([opsdesk, "assign", path, "--json", "--timings"])
     solve = float(re.search(r"solve_s=(\S+)", err).group(1))
-    return solve, wall, rss, json.loads(out)["total"]
+    return solve, wall, rss, cpu, json.loads(out)["total"]
 
 
 def med(xs):
@@ -74,33 +77,35 @@ for label, path in cases:
     for _ in range(runs):  # interleaved so both see the same machine load
         peer.append(scipy_run(path))
         ours.append(ours_run(path))
-    t_peer, t_ours = peer[0][3], ours[0][3]
+    t_peer, t_ours = peer[0][4], ours[0][4]
     if abs(t_peer - t_ours) > 1e-9 * max(1.0, abs(t_peer)):
         sys.exit(f"{label}: totals differ: scipy {t_peer!r} opsdesk {t_ours!r}")
-    s_p, w_p, r_p = (med([r[i] for r in peer]) for i in range(3))
-    s_o, w_o, r_o = (med([r[i] for r in ours]) for i in range(3))
-    rows.append((label, s_p, s_o, w_p, w_o, r_p, r_o))
+    s_p, w_p, r_p, c_p = (med([r[i] for r in peer]) for i in range(4))
+    s_o, w_o, r_o, c_o = (med([r[i] for r in ours]) for i in range(4))
+    rows.append((label, s_p, s_o, w_p, w_o, c_p, c_o, r_p, r_o))
 
-print(f"| input | scipy solve s | opsdesk solve s | solve ratio (ours/scipy) | scipy wall s | opsdesk wall s | wall ratio | scipy peak MiB | opsdesk peak MiB |")
-print("|---|---|---|---|---|---|---|---|---|")
-for label, s_p, s_o, w_p, w_o, r_p, r_o in rows:
-    print(f"| {label} | {s_p:.3f} | {s_o:.3f} | {s_o / s_p:.2f} | {w_p:.2f} | {w_o:.2f} | {w_o / w_p:.2f} | {r_p:.0f} | {r_o:.0f} |")
+print("| input | scipy solve s | opsdesk solve s | solve ratio (ours/scipy) | scipy wall s | opsdesk wall s | wall ratio | scipy CPU s | opsdesk CPU s | scipy peak MiB | opsdesk peak MiB |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+for label, s_p, s_o, w_p, w_o, c_p, c_o, r_p, r_o in rows:
+    print(f"| {label} | {s_p:.3f} | {s_o:.3f} | **{s_o / s_p:.2f}** | {w_p:.2f} | {w_o:.2f} | {w_o / w_p:.2f} | {c_p:.2f} | {c_o:.2f} | {r_p:.0f} | {r_o:.0f} |")
 print()
 print("Totals were checked equal (1e-9 relative) on every input.")
 print()
 
-print("| auto-assign instance | solve s (median) | wall s | peak MiB | assigned | unassigned | total fit | upper bound | gap | proven optimal |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("| auto-assign instance | solve s (median) | solve s (min) | process wall s | process CPU s | peak MiB | assigned | unassigned | total fit | upper bound | gap | proven optimal |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for extra, label in (([], "2,000 tasks × 300 people, estimates 1–16 h"), (["--equal"], "2,000 × 300, all estimates 4 h")):
     results = []
     for _ in range(runs):
-        out, _, wall, rss = timed([capacitated_bin, "2000", "300", "1"] + extra)
-        results.append((json.loads(out), wall, rss))
+        out, _, wall, rss, cpu = timed([capacitated_bin, "2000", "300", "1"] + extra)
+        results.append((json.loads(out), wall, rss, cpu))
     r0 = results[0][0]
     solve = med([r[0]["solve_s"] for r in results])
+    solve_min = min(r[0]["solve_min_s"] for r in results)
     wall = med([r[1] for r in results])
     rss = med([r[2] for r in results])
+    cpu = med([r[3] for r in results])
     print(
-        f"| {label} | {solve:.3f} | {wall:.2f} | {rss:.0f} | {r0['assigned']} | {r0['unassigned']} | "
+        f"| {label} | {solve:.3f} | {solve_min:.3f} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {r0['assigned']} | {r0['unassigned']} | "
         f"{r0['total_fit']:.2f} | {r0['upper_bound']:.2f} | {r0['gap']:.2f} ({100 * r0['relative_gap']:.2f} %) | {r0['optimal']} |"
     )

@@ -1,11 +1,12 @@
 //! `opsdesk assign …`: solve a dense assignment problem given as a file.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
 
+use crate::capacitated::{CapacitatedPlan, CapacitatedProblem, solve_capacitated};
 use crate::lsap::{Assignment, Sense, solve_assignment};
 use crate::matrix::Matrix;
 
@@ -25,10 +26,21 @@ pub struct AssignArgs {
     /// Print the time spent reading the input and solving, to standard error.
     #[arg(long)]
     pub timings: bool,
+    /// Auto-assign instead: COSTS holds fit scores (tasks × people, higher is better), and
+    /// this file the people's capacities in hours (one per line or comma-separated). A person
+    /// may take several tasks while capacity lasts; fit is maximised.
+    #[arg(long, requires = "estimates", value_name = "CAPACITIES.csv")]
+    pub capacities: Option<PathBuf>,
+    /// With --capacities: the tasks' estimated hours (one per line or comma-separated).
+    #[arg(long, requires = "capacities", value_name = "ESTIMATES.csv")]
+    pub estimates: Option<PathBuf>,
 }
 
 /// Runs `opsdesk assign`.
 pub fn run(args: AssignArgs) -> anyhow::Result<()> {
+    if let (Some(caps), Some(est)) = (&args.capacities, &args.estimates) {
+        return run_capacitated(&args, caps, est);
+    }
     let sense = if args.maximize {
         Sense::Maximize
     } else {
@@ -52,6 +64,83 @@ pub fn run(args: AssignArgs) -> anyhow::Result<()> {
             costs.rows(),
             costs.cols()
         );
+    }
+    Ok(())
+}
+
+fn run_capacitated(args: &AssignArgs, caps: &Path, est: &Path) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let problem = read_capacitated(&args.costs, caps, est)?;
+    let read_done = Instant::now();
+    let plan = solve_capacitated(&problem).context("auto-assign")?;
+    let solved = Instant::now();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    write_plan(&mut out, &plan, args.json)?;
+    out.flush()?;
+    if args.timings {
+        eprintln!(
+            "read_s={:.6} solve_s={:.6} tasks={} people={}",
+            (read_done - started).as_secs_f64(),
+            (solved - read_done).as_secs_f64(),
+            problem.estimates.len(),
+            problem.capacities.len()
+        );
+    }
+    Ok(())
+}
+
+fn read_capacitated(fit: &Path, caps: &Path, est: &Path) -> anyhow::Result<CapacitatedProblem> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    };
+    let fit_matrix = crate::costs_csv::parse_costs(&read(fit)?, Sense::Maximize)
+        .with_context(|| format!("in {}", fit.display()))?;
+    let capacities = crate::costs_csv::parse_list(&read(caps)?)
+        .with_context(|| format!("in {}", caps.display()))?;
+    let estimates = crate::costs_csv::parse_list(&read(est)?)
+        .with_context(|| format!("in {}", est.display()))?;
+    Ok(CapacitatedProblem {
+        capacities,
+        estimates,
+        fit: fit_matrix,
+    })
+}
+
+fn write_plan(out: &mut impl Write, plan: &CapacitatedPlan, json: bool) -> anyhow::Result<()> {
+    if json {
+        let mut value = serde_json::to_value(plan)?;
+        value["gap"] = plan.gap().into();
+        serde_json::to_writer(&mut *out, &value)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let quality = if plan.optimal {
+        "optimal".to_string()
+    } else {
+        format!("at most {} below the optimum", plan.gap())
+    };
+    writeln!(
+        out,
+        "total fit: {} (upper bound {}, {quality})",
+        plan.total_fit, plan.upper_bound
+    )?;
+    writeln!(
+        out,
+        "assigned (task, person, fit, hours), 0-based: {}",
+        plan.assignments.len()
+    )?;
+    for a in &plan.assignments {
+        writeln!(
+            out,
+            "{},{},{},{}",
+            a.task, a.person, a.explanation.fit, a.hours
+        )?;
+    }
+    writeln!(out, "unassigned (task, reason): {}", plan.unassigned.len())?;
+    for u in &plan.unassigned {
+        let reason = serde_json::to_value(u.reason)?;
+        writeln!(out, "{},{}", u.task, reason.as_str().unwrap_or_default())?;
     }
     Ok(())
 }
@@ -120,6 +209,8 @@ mod tests {
             maximize,
             json: true,
             timings: false,
+            capacities: None,
+            estimates: None,
         }
     }
 
@@ -166,6 +257,31 @@ mod tests {
         let args = args_for("infeasible.csv", b"1,\n2,\n", false);
         let err = format!("{:#}", solve_file(&args, true).unwrap_err());
         assert!(err.contains("infeasible"), "{err}");
+    }
+
+    #[test]
+    fn capacitated_mode_reads_three_files_and_explains_the_plan() {
+        let fit = args_for("fit.csv", b"0.9,0.2\n0.8,0.3\n0.7,\n0.1,0.6\n", true).costs;
+        let caps = args_for("caps.csv", b"8\n8\n", false).costs;
+        let est = args_for("est.csv", b"4,4,4,8\n", false).costs;
+        let plan = solve_capacitated(&read_capacitated(&fit, &caps, &est).unwrap()).unwrap();
+        let mut out = Vec::new();
+        write_plan(&mut out, &plan, true).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let pairs: Vec<(u64, u64)> = v["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["task"].as_u64().unwrap(), a["person"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(pairs, vec![(0, 0), (1, 0), (3, 1)]);
+        assert_eq!(v["unassigned"][0]["reason"], "capacity_taken");
+        assert_eq!(v["assignments"][0]["explanation"]["rank"], 1);
+        assert!(v["gap"].as_f64().unwrap() >= 0.0);
+        let mut text = Vec::new();
+        write_plan(&mut text, &plan, false).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(text.contains("\n2,capacity_taken\n"), "{text}");
     }
 
     #[test]

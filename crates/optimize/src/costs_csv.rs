@@ -82,6 +82,36 @@ pub fn parse_costs(text: &str, sense: Sense) -> Result<Matrix, CsvError> {
     Ok(Matrix::from_row_major(lines.len(), cols, data))
 }
 
+/// Parses a list of numbers written one per line or separated by commas (e.g. the capacities
+/// of people, or the estimates of tasks); empty cells are skipped.
+///
+/// ```
+/// use optimize::costs_csv::parse_list;
+/// assert_eq!(parse_list("8, 8\n4.5\n").unwrap(), vec![8.0, 8.0, 4.5]);
+/// ```
+pub fn parse_list(text: &str) -> Result<Vec<f64>, CsvError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            if cell.trim().is_empty() {
+                continue;
+            }
+            out.push(
+                parse_cell(cell, Sense::Minimize).ok_or_else(|| CsvError::BadCell {
+                    line: index + 1,
+                    column: c + 1,
+                    text: cell.to_string(),
+                })?,
+            );
+        }
+    }
+    if out.is_empty() {
+        return Err(CsvError::Empty);
+    }
+    Ok(out)
+}
+
 fn parse_cell(cell: &str, sense: Sense) -> Option<f64> {
     let cell = cell.trim();
     let cell = cell
@@ -104,6 +134,20 @@ mod tests {
         assert_eq!((m.rows(), m.cols()), (2, 3));
         assert_eq!(m.row(0), &[1.0, 2.5, f64::NEG_INFINITY]);
         assert_eq!(m.row(1), &[3.0, f64::NEG_INFINITY, -4.0]);
+    }
+
+    #[test]
+    fn lists_accept_lines_and_commas_and_locate_errors() {
+        assert_eq!(parse_list("1\n2,3\n\n").unwrap(), vec![1.0, 2.0, 3.0]);
+        assert_eq!(parse_list(" \n"), Err(CsvError::Empty));
+        assert!(matches!(
+            parse_list("1\n2,x\n"),
+            Err(CsvError::BadCell {
+                line: 2,
+                column: 2,
+                ..
+            })
+        ));
     }
 
     #[test]
