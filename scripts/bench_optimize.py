@@ -68,6 +68,14 @@ for n in (1000, 3000):
     path = f"{work}/dense_{n}.npy"
     np.save(path, rng.random((n, n)))
     cases.append((f"{n}×{n} dense float, .npy", path))
+for label, shape, ints in (
+    ("500×3000 (wide) dense float, .npy", (500, 3000), False),
+    ("3000×500 (tall) dense float, .npy", (3000, 500), False),
+    ("2000×2000 integers 0–99 (many ties), .npy", (2000, 2000), True),
+):
+    path = f"{work}/extra_{shape[0]}x{shape[1]}{'_int' if ints else ''}.npy"
+    np.save(path, rng.integers(0, 100, shape).astype(float) if ints else rng.random(shape))
+    cases.append((label, path))
 csv_path = f"{work}/dense_1000.csv"
 np.savetxt(csv_path, np.load(f"{work}/dense_1000.npy"), delimiter=",", fmt="%.17g")
 cases.append(("1000×1000 dense float, CSV (read + solve)", csv_path))

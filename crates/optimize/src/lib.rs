@@ -19,6 +19,8 @@
 //! assert_eq!(best.total, 9.0);
 //! # Ok::<(), optimize::AssignError>(())
 //! ```
+#![warn(missing_docs)]
+
 pub mod capacitated;
 pub mod cli;
 pub mod costs_csv;

@@ -77,21 +77,26 @@ impl Matrix {
 
     /// The transposed matrix (a copy).
     pub fn transposed(&self) -> Matrix {
+        let (rows, cols) = (self.rows, self.cols);
         let mut data = vec![0.0; self.data.len()];
-        // Blocked so both the reads and the writes stay within a few cache lines per block.
-        const BLOCK: usize = 32;
-        for r0 in (0..self.rows).step_by(BLOCK) {
-            for c0 in (0..self.cols).step_by(BLOCK) {
-                for r in r0..(r0 + BLOCK).min(self.rows) {
-                    for c in c0..(c0 + BLOCK).min(self.cols) {
-                        data[c * self.rows + r] = self.data[r * self.cols + c];
+        // Tiles small enough that the source lines of a tile stay cached while the output is
+        // written sequentially; a naive loop misses the cache on almost every element.
+        const TILE: usize = 16;
+        for c0 in (0..cols).step_by(TILE) {
+            let c1 = (c0 + TILE).min(cols);
+            for r0 in (0..rows).step_by(TILE) {
+                let r1 = (r0 + TILE).min(rows);
+                for c in c0..c1 {
+                    let out = &mut data[c * rows + r0..c * rows + r1];
+                    for (o, r) in out.iter_mut().zip(r0..r1) {
+                        *o = self.data[r * cols + c];
                     }
                 }
             }
         }
         Matrix {
-            rows: self.cols,
-            cols: self.rows,
+            rows: cols,
+            cols: rows,
             data,
         }
     }
