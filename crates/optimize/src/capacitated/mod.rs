@@ -10,8 +10,14 @@
 //!    (those always fit together); the relaxation of what is left (remaining tasks, remaining
 //!    hours) is solved again to fix more, a few rounds; the rest are placed greedily, best fit
 //!    first.
-//! 3. **Local search.** Insertions, moves to a better-fitting person with room, and swaps of an
-//!    unassigned task for a worse-fitting one; each step strictly raises the total.
+//! 3. **Local search.** Insertions, moves to a better-fitting person with room, and "make room"
+//!    exchanges (an unassigned task takes a person's hours after some of that person's
+//!    worse-fitting tasks move to others with room, or are dropped); each step strictly raises
+//!    the total, three passes at most.
+//!
+//! Measured (see `BENCH_RESULTS.md`): on 82 small mixed-estimate instances the plan is on
+//! average 0.9 % below the optimum proven by HiGHS (optimal on half of them); on 2,000 tasks ×
+//! 300 people the reported gap to the bound is about 1.6–2 %.
 //!
 //! # Guarantee
 //!
@@ -268,17 +274,21 @@ pub fn solve_capacitated(
     let mut leftover = keep_whole_tasks(&mut plan, &relaxed, &positive, &problem.estimates, eps);
     // Iterated rounding: the relaxation of what is left (leftover tasks, leftover hours) puts
     // more tasks whole on one person each round; stop when a round fixes nothing.
+    let mut residual_cost = vec![f64::INFINITY; tasks * people];
     for _ in 0..MAX_ROUNDING_ROUNDS {
         if leftover.is_empty() {
             break;
         }
         let room: Vec<f64> = (0..people).map(|p| capacities[p] - plan.load[p]).collect();
-        let mut residual_cost = vec![f64::INFINITY; tasks * people];
+        // Only the leftover tasks' rows are read, so each round rewrites just those.
         for &t in &leftover {
             for p in 0..people {
-                if eligible(t, p) && problem.estimates[t] <= room[p] + eps {
-                    residual_cost[t * people + p] = cost_per_hour[t * people + p];
-                }
+                residual_cost[t * people + p] =
+                    if eligible(t, p) && problem.estimates[t] <= room[p] + eps {
+                        cost_per_hour[t * people + p]
+                    } else {
+                        f64::INFINITY
+                    };
             }
         }
         let again = relaxation::solve(
@@ -310,8 +320,9 @@ pub fn solve_capacitated(
     ))
 }
 
-/// Rounds of iterated rounding; measured: rounds after the third rarely fix anything.
-const MAX_ROUNDING_ROUNDS: usize = 6;
+/// Rounds of iterated rounding; measured on 2,000 × 300: rounds after the third changed the
+/// final total by < 0.05 %.
+const MAX_ROUNDING_ROUNDS: usize = 3;
 
 /// Assigns the tasks that `relaxed` puts whole on one person; returns the others.
 fn keep_whole_tasks(
