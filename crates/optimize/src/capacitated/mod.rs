@@ -31,6 +31,13 @@
 //!   ([`CapacitatedPlan::optimal`] is true). Otherwise `optimal` is true exactly when the gap is
 //!   zero (within 1e-9 relative), e.g. when the relaxation happens to be integral.
 //! - Tasks with a zero estimate use no capacity; each goes to its best-fitting allowed person.
+//!
+//! # Explanations
+//!
+//! Each [`PlannedTask`] carries a [`PairExplanation`]: the pair's fit, its rank among the task's
+//! allowed people, the best-fitting person and the chosen person's hours. When the fits come
+//! from [`crate::suggest::suggest_score`], keep its [`crate::suggest::SuggestScore`] per pair
+//! to show the score parts (skill fit, capacity, load) next to the plan.
 
 mod relaxation;
 mod rounding;
