@@ -167,3 +167,86 @@ fn unassigned_tasks_say_why() {
     assert_eq!(plan.assignments[1].explanation.best_person, 0);
     assert!(plan.optimal);
 }
+
+#[test]
+fn empty_problems_give_empty_plans() {
+    let no_tasks = CapacitatedProblem {
+        capacities: vec![8.0, 4.0],
+        estimates: vec![],
+        fit: Matrix::from_row_major(0, 2, vec![]),
+    };
+    let plan = solve_capacitated(&no_tasks).unwrap();
+    assert!(plan.assignments.is_empty() && plan.unassigned.is_empty());
+    assert_eq!(plan.loads.len(), 2);
+    assert!(plan.optimal && plan.total_fit == 0.0);
+
+    let no_people = CapacitatedProblem {
+        capacities: vec![],
+        estimates: vec![1.0, 0.0],
+        fit: Matrix::from_row_major(2, 0, vec![]),
+    };
+    let plan = solve_capacitated(&no_people).unwrap();
+    assert_eq!(plan.unassigned.len(), 2);
+    assert!(plan.assignments.is_empty());
+}
+
+#[test]
+fn zero_hour_tasks_take_their_best_person_even_when_everyone_is_full() {
+    let p = CapacitatedProblem {
+        capacities: vec![0.0, 2.0],
+        estimates: vec![0.0, 2.0],
+        fit: Matrix::from_rows(&[[0.9, 0.4], [0.5, 0.7]]),
+    };
+    let plan = solve_capacitated(&p).unwrap();
+    let pairs: Vec<_> = plan
+        .assignments
+        .iter()
+        .map(|a| (a.task, a.person))
+        .collect();
+    assert_eq!(pairs, vec![(0, 0), (1, 1)]);
+    assert!(plan.optimal);
+    assert!((plan.total_fit - 1.6).abs() < 1e-12);
+}
+
+/// Mid-size instances (beyond exhaustive search) still give feasible plans within their bound.
+#[test]
+fn mid_size_plans_are_feasible_and_close_to_their_bound() {
+    for seed in 1..=3u64 {
+        let mut state = seed;
+        let mut unit = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (tasks, people) = (400, 30);
+        let p = CapacitatedProblem {
+            capacities: (0..people)
+                .map(|_| (10.0 + 30.0 * unit()).floor())
+                .collect(),
+            estimates: (0..tasks).map(|_| (1.0 + 11.0 * unit()).floor()).collect(),
+            fit: Matrix::from_row_major(
+                tasks,
+                people,
+                (0..tasks * people)
+                    .map(|_| {
+                        if unit() < 0.2 {
+                            f64::NEG_INFINITY
+                        } else {
+                            unit()
+                        }
+                    })
+                    .collect(),
+            ),
+        };
+        let plan = solve_capacitated(&p).unwrap();
+        assert_feasible(&p, &plan);
+        assert!(plan.upper_bound >= plan.total_fit);
+        assert!(
+            plan.gap() < 0.05 * plan.upper_bound,
+            "seed {seed}: gap {} of bound {}",
+            plan.gap(),
+            plan.upper_bound
+        );
+    }
+}
