@@ -8,7 +8,6 @@ use axum::routing::get;
 use kernel::{Actor, AppError, Clock, Locale, ManualClock, SystemClock};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tower::ServiceBuilder;
 use ui::{AppState, RequestInfo, Theme};
 
 /// The caller behind a request, once authenticated.
@@ -99,13 +98,14 @@ pub fn build_router(st: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(metrics::render));
     app = app.fallback(crate::pages::not_found);
-    let layers = ServiceBuilder::new()
-        .layer(axum::middleware::from_fn(metrics::track))
-        .layer(axum::middleware::from_fn_with_state(st.clone(), context::request_context))
-        .layer(axum::middleware::from_fn(security::security_headers))
+    // Outermost last: metrics see every response, the context exists before the headers and
+    // CSRF layers read it.
+    app.layer(DefaultBodyLimit::max(st.web.max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(st.clone(), security::csrf_guard))
-        .layer(DefaultBodyLimit::max(st.web.max_body_bytes));
-    app.layer(layers).with_state(st)
+        .layer(axum::middleware::from_fn(security::security_headers))
+        .layer(axum::middleware::from_fn_with_state(st.clone(), context::request_context))
+        .layer(axum::middleware::from_fn(metrics::track))
+        .with_state(st)
 }
 
 /// A running server (used by `opsdesk serve` and by the tests).

@@ -24,17 +24,17 @@ pub async fn csrf_guard(State(st): State<AppState>, req: Request, next: Next) ->
     }
     let is_api = req.uri().path().starts_with("/api/");
     if cross_site(&req) {
-        return deny(&st, &info, &req, is_api, "cross-site request").await;
+        return deny(&st, &info, target(&req), is_api, "cross-site request").await;
     }
     let expected = info.auth.as_ref().and_then(|a| a.csrf.clone()).or(info.anon_csrf.clone());
     let Some(expected) = expected else {
-        return deny(&st, &info, &req, is_api, "missing CSRF token").await;
+        return deny(&st, &info, target(&req), is_api, "missing CSRF token").await;
     };
     if let Some(h) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
         return if constant_eq(h, &expected) {
             next.run(req).await
         } else {
-            deny(&st, &info, &req, is_api, "bad CSRF token").await
+            deny(&st, &info, target(&req), is_api, "bad CSRF token").await
         };
     }
     let is_form = req
@@ -43,7 +43,7 @@ pub async fn csrf_guard(State(st): State<AppState>, req: Request, next: Next) ->
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return deny(&st, &info, &req, is_api, "missing CSRF token").await;
+        return deny(&st, &info, target(&req), is_api, "missing CSRF token").await;
     }
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, st.web.max_body_bytes).await {
@@ -54,8 +54,12 @@ pub async fn csrf_guard(State(st): State<AppState>, req: Request, next: Next) ->
     let req = Request::from_parts(parts, Body::from(bytes));
     match token {
         Some(t) if constant_eq(&t, &expected) => next.run(req).await,
-        _ => deny(&st, &info, &req, is_api, "bad CSRF token").await,
+        _ => deny(&st, &info, target(&req), is_api, "bad CSRF token").await,
     }
+}
+
+fn target(req: &Request) -> (String, String) {
+    (req.method().to_string(), req.uri().path().to_string())
 }
 
 fn cross_site(req: &Request) -> bool {
@@ -73,8 +77,9 @@ fn cross_site(req: &Request) -> bool {
     false
 }
 
-async fn deny(st: &AppState, info: &RequestInfo, req: &Request, is_api: bool, why: &'static str) -> Response {
-    crate::app::audit_denied(st, info, req.method().as_str(), req.uri().path(), why).await;
+/// Takes the method and path, not the request: a `&Request` held across an await is not `Send`.
+async fn deny(st: &AppState, info: &RequestInfo, target: (String, String), is_api: bool, why: &'static str) -> Response {
+    crate::app::audit_denied(st, info, &target.0, &target.1, why).await;
     let e = AppError::Forbidden("send this request from opsdesk's own pages (CSRF check failed)");
     if is_api { ui::ApiError(e).into_response() } else { ui::PageError(e, info.locale).into_response() }
 }
