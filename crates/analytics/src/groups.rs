@@ -1,115 +1,139 @@
 //! Assigning points to `(kpi, period)` groups without hashing.
 //!
-//! Period indices are dense, so `kpi * span + (period - first_period)` is a perfect key. When that
-//! key space is small relative to the data (the usual case: hundreds of KPIs over a few hundred
-//! periods) a counting pass finds the occupied groups; otherwise the occupied keys are sorted.
+//! Period indices are dense, so `kpi * span + (period - first_period)` is a perfect key: when
+//! that key space is small relative to the data (the usual case: hundreds of KPIs over a few
+//! hundred periods) every pass recomputes the key from a day → period table and no per-point group
+//! column is ever stored. Otherwise the occupied keys are sorted once and each point gets the
+//! index of its key.
 
 use crate::calendar::Day;
 use crate::period::Granularity;
 
-/// The group of every point and the key of every group, groups ordered by `(kpi, period)`.
-#[derive(Debug, Clone, Default)]
-pub struct Groups {
-    /// Group id of each point.
-    pub gid: Vec<u32>,
-    /// KPI id of each group.
-    pub kpi: Vec<u32>,
-    /// Period index of each group.
-    pub period: Vec<i32>,
+/// Maps every point to a key in `0..key_count()`; keys are ordered by `(kpi, period)`. Some keys
+/// may have no points (the dense case): callers drop them.
+#[derive(Debug, Clone)]
+pub struct Grouping {
+    mapping: Mapping,
+    key_count: usize,
 }
 
-impl Groups {
-    /// Number of groups.
-    pub fn len(&self) -> usize {
-        self.kpi.len()
-    }
+#[derive(Debug, Clone)]
+enum Mapping {
+    Dense {
+        span: usize,
+        first_period: i32,
+        period_of: PeriodLookup,
+    },
+    Sparse {
+        key_of_point: Vec<u32>,
+        keys: Vec<u64>,
+    },
+}
 
-    /// Whether there are no groups.
-    pub fn is_empty(&self) -> bool {
-        self.kpi.is_empty()
-    }
-
+impl Grouping {
     /// Groups the points given by `kpi` ids and `day`s (same length) by `(kpi, period)`.
-    pub fn build(kpi: &[u32], day: &[Day], granularity: Granularity) -> Groups {
+    pub fn new(kpi: &[u32], day: &[Day], granularity: Granularity) -> Grouping {
         assert_eq!(kpi.len(), day.len(), "kpi and day columns differ in length");
         let Some((&first_day, &last_day)) = day.iter().min().zip(day.iter().max()) else {
-            return Groups::default();
+            return Grouping {
+                mapping: Mapping::Sparse {
+                    key_of_point: Vec::new(),
+                    keys: Vec::new(),
+                },
+                key_count: 0,
+            };
         };
         let period_of = PeriodLookup::new(granularity, first_day, last_day, day.len());
         let first_period = granularity.index_of(first_day);
         let span = (granularity.index_of(last_day) - first_period) as u64 + 1;
-        let n_kpi = kpi.iter().max().map_or(0, |&k| k as u64 + 1);
+        let n_kpi = kpi.iter().max().map_or(0, |&k| u64::from(k) + 1);
         let dense_keys = n_kpi * span;
-        if dense_keys <= (kpi.len() as u64).max(1 << 16) * 2 {
-            Self::build_dense(
-                kpi,
-                day,
-                &period_of,
-                first_period,
-                span as usize,
-                dense_keys as usize,
-            )
+        if dense_keys <= (kpi.len() as u64).max(1 << 16) {
+            Grouping {
+                mapping: Mapping::Dense {
+                    span: span as usize,
+                    first_period,
+                    period_of,
+                },
+                key_count: dense_keys as usize,
+            }
         } else {
-            Self::build_sparse(kpi, day, &period_of)
-        }
-    }
-
-    fn build_dense(
-        kpi: &[u32],
-        day: &[Day],
-        period_of: &PeriodLookup,
-        first_period: i32,
-        span: usize,
-        dense_keys: usize,
-    ) -> Groups {
-        let mut occupied = vec![false; dense_keys];
-        let mut gid: Vec<u32> = kpi
-            .iter()
-            .zip(day)
-            .map(|(&k, &d)| {
-                let key = k as usize * span + (period_of.get(d) - first_period) as usize;
-                occupied[key] = true;
-                key as u32
-            })
-            .collect();
-        let mut remap = vec![u32::MAX; dense_keys];
-        let mut groups = Groups::default();
-        for (key, _) in occupied.iter().enumerate().filter(|(_, o)| **o) {
-            remap[key] = groups.kpi.len() as u32;
-            groups.kpi.push((key / span) as u32);
-            groups.period.push(first_period + (key % span) as i32);
-        }
-        for g in &mut gid {
-            *g = remap[*g as usize];
-        }
-        groups.gid = gid;
-        groups
-    }
-
-    fn build_sparse(kpi: &[u32], day: &[Day], period_of: &PeriodLookup) -> Groups {
-        let key =
-            |k: u32, d: Day| (u64::from(k) << 32) | u64::from(period_of.get(d) as u32 ^ (1 << 31));
-        let mut keys: Vec<u64> = kpi.iter().zip(day).map(|(&k, &d)| key(k, d)).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let gid = kpi
-            .iter()
-            .zip(day)
-            .map(|(&k, &d)| keys.binary_search(&key(k, d)).expect("key was collected") as u32)
-            .collect();
-        Groups {
-            gid,
-            kpi: keys.iter().map(|&k| (k >> 32) as u32).collect(),
-            period: keys
+            let sparse_key =
+                |k: u32, d: Day| (u64::from(k) << 32) | u64::from(flip(period_of.get(d)));
+            let mut keys: Vec<u64> = kpi
                 .iter()
-                .map(|&k| (k as u32 ^ (1 << 31)) as i32)
-                .collect(),
+                .zip(day)
+                .map(|(&k, &d)| sparse_key(k, d))
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let key_of_point = kpi
+                .iter()
+                .zip(day)
+                .map(|(&k, &d)| {
+                    keys.binary_search(&sparse_key(k, d))
+                        .expect("key was collected") as u32
+                })
+                .collect();
+            Grouping {
+                key_count: keys.len(),
+                mapping: Mapping::Sparse { key_of_point, keys },
+            }
+        }
+    }
+
+    /// Number of keys.
+    pub fn key_count(&self) -> usize {
+        self.key_count
+    }
+
+    /// `(kpi, period index)` of a key.
+    pub fn key(&self, key: usize) -> (u32, i32) {
+        match &self.mapping {
+            Mapping::Dense {
+                span, first_period, ..
+            } => ((key / span) as u32, first_period + (key % span) as i32),
+            Mapping::Sparse { keys, .. } => {
+                let k = keys[key];
+                ((k >> 32) as u32, flip(k as u32 as i32) as i32)
+            }
+        }
+    }
+
+    /// Calls `f(key, point)` for every point in order. Generic so that the per-point work is
+    /// inlined into each kernel.
+    #[inline]
+    pub fn for_each(&self, kpi: &[u32], day: &[Day], mut f: impl FnMut(usize, usize)) {
+        match &self.mapping {
+            Mapping::Dense {
+                span,
+                first_period,
+                period_of,
+            } => {
+                for (i, (&k, &d)) in kpi.iter().zip(day).enumerate() {
+                    f(
+                        k as usize * span + (period_of.get(d) - first_period) as usize,
+                        i,
+                    );
+                }
+            }
+            Mapping::Sparse { key_of_point, .. } => {
+                for (i, &key) in key_of_point.iter().enumerate() {
+                    f(key as usize, i);
+                }
+            }
         }
     }
 }
 
+/// Order-preserving map of `i32` to `u32` (and back), so sparse keys sort by signed period.
+fn flip(p: i32) -> u32 {
+    (p as u32) ^ (1 << 31)
+}
+
 /// Period index of a day, from a table when the date range is small (it usually spans a few years
 /// while there are millions of points) and computed otherwise.
+#[derive(Debug, Clone)]
 struct PeriodLookup {
     granularity: Granularity,
     first_day: Day,
@@ -118,7 +142,7 @@ struct PeriodLookup {
 
 impl PeriodLookup {
     fn new(granularity: Granularity, first_day: Day, last_day: Day, points: usize) -> Self {
-        let days = (last_day as i64 - first_day as i64 + 1) as usize;
+        let days = (i64::from(last_day) - i64::from(first_day) + 1) as usize;
         let table = if days <= points.max(4096) {
             (first_day..=last_day)
                 .map(|d| granularity.index_of(d))
@@ -135,7 +159,7 @@ impl PeriodLookup {
 
     #[inline]
     fn get(&self, day: Day) -> i32 {
-        match self.table.get((day - self.first_day) as usize) {
+        match self.table.get(day.wrapping_sub(self.first_day) as usize) {
             Some(&p) => p,
             None => self.granularity.index_of(day),
         }

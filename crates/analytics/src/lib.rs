@@ -22,9 +22,11 @@
 pub mod agg;
 pub mod calendar;
 pub mod cli;
+pub mod csv_points;
 pub mod groups;
 pub mod period;
 pub mod points;
+pub mod render;
 pub mod rollup;
 
 pub use agg::Agg;

@@ -93,6 +93,10 @@ impl KpiInterner {
         id
     }
 
+    pub(crate) fn names(&self) -> &[Box<[u8]>] {
+        &self.names
+    }
+
     /// Names in id order; invalid UTF-8 is replaced rather than refused because names are labels.
     pub(crate) fn into_names(self) -> Vec<String> {
         self.names

@@ -2,7 +2,7 @@
 
 use crate::agg::{Agg, quantile_select, quantile_sorted};
 use crate::calendar::Day;
-use crate::groups::Groups;
+use crate::groups::Grouping;
 use crate::period::{Granularity, Period};
 use crate::points::Points;
 use serde::{Deserialize, Serialize};
@@ -56,41 +56,246 @@ impl Rollup {
 /// assert_eq!(r.columns[1], vec![6.0, 5.0]);
 /// ```
 pub fn rollup(points: &Points, granularity: Granularity, aggs: &[Agg]) -> Rollup {
-    let groups = Groups::build(&points.kpi, &points.day, granularity);
-    let stats = streaming_stats(&groups, &points.day, &points.value);
-    let percentiles: Vec<f64> = aggs
-        .iter()
-        .filter_map(|a| match a {
-            Agg::Percentile(p) => Some(p / 100.0),
-            _ => None,
-        })
+    let grouping = Grouping::new(&points.kpi, &points.day, granularity);
+    let needs_days = aggs.iter().any(|a| matches!(a, Agg::First | Agg::Last));
+    let mut runs = Runs::new(&grouping, points, needs_days);
+    let occupied: Vec<usize> = (0..grouping.key_count())
+        .filter(|&k| runs.start[k] < runs.start[k + 1])
         .collect();
-    let percentile_columns = if percentiles.is_empty() {
-        Vec::new()
-    } else {
-        group_percentiles(&groups, &stats, &points.value, &percentiles)
-    };
-    let mut next_percentile = percentile_columns.into_iter();
-    let columns = aggs
-        .iter()
-        .map(|agg| match agg {
-            Agg::Sum => stats.iter().map(GroupStats::sum).collect(),
-            Agg::Mean => stats.iter().map(|s| s.sum() / s.count as f64).collect(),
-            Agg::Min => stats.iter().map(|s| s.min).collect(),
-            Agg::Max => stats.iter().map(|s| s.max).collect(),
-            Agg::First => stats.iter().map(|s| s.first).collect(),
-            Agg::Last => stats.iter().map(|s| s.last).collect(),
-            Agg::Count => stats.iter().map(|s| s.count as f64).collect(),
-            Agg::Percentile(_) => next_percentile.next().expect("one column per percentile"),
-        })
-        .collect();
+    let columns = aggregate_runs(&mut runs, &occupied, aggs);
+    let (kpi, period) = occupied.iter().map(|&k| grouping.key(k)).unzip();
     Rollup {
         granularity,
         aggs: aggs.to_vec(),
         kpi_names: points.kpi_names.clone(),
-        kpi: groups.kpi,
-        period: groups.period,
+        kpi,
+        period,
         columns,
+    }
+}
+
+/// The values (and, when needed, days) of every key stored contiguously in input order: a stable
+/// counting sort, so each group is then aggregated from a sequential run instead of by random
+/// updates of per-group state.
+struct Runs {
+    start: Vec<usize>,
+    values: Vec<f64>,
+    days: Vec<Day>,
+}
+
+impl Runs {
+    fn new(grouping: &Grouping, points: &Points, with_days: bool) -> Runs {
+        let mut start = vec![0usize; grouping.key_count() + 1];
+        grouping.for_each(&points.kpi, &points.day, |key, _| start[key + 1] += 1);
+        for k in 0..grouping.key_count() {
+            start[k + 1] += start[k];
+        }
+        let mut cursor = start.clone();
+        let mut values = vec![0.0f64; points.len()];
+        let mut days = vec![0 as Day; if with_days { points.len() } else { 0 }];
+        if with_days {
+            grouping.for_each(&points.kpi, &points.day, |key, i| {
+                let c = &mut cursor[key];
+                values[*c] = points.value[i];
+                days[*c] = points.day[i];
+                *c += 1;
+            });
+        } else {
+            grouping.for_each(&points.kpi, &points.day, |key, i| {
+                let c = &mut cursor[key];
+                values[*c] = points.value[i];
+                *c += 1;
+            });
+        }
+        Runs {
+            start,
+            values,
+            days,
+        }
+    }
+}
+
+/// Below this many values one thread aggregates every run.
+const PARALLEL_MIN_VALUES: usize = 1 << 20;
+
+/// One column per aggregation over the runs of `keys`; big inputs are split in two halves of
+/// keys aggregated by two threads.
+fn aggregate_runs(runs: &mut Runs, keys: &[usize], aggs: &[Agg]) -> Vec<Vec<f64>> {
+    let Runs {
+        start,
+        values,
+        days,
+    } = runs;
+    let mut columns = vec![Vec::with_capacity(keys.len()); aggs.len()];
+    if values.len() < PARALLEL_MIN_VALUES || keys.len() < 2 {
+        aggregate_keys(start, values, days, keys, aggs, &mut columns);
+        return columns;
+    }
+    let middle = keys
+        .partition_point(|&k| start[k] < values.len() / 2)
+        .max(1);
+    let (first_keys, second_keys) = keys.split_at(middle);
+    let cut = start[second_keys[0]];
+    let (first_values, second_values) = values.split_at_mut(cut);
+    let mut second_columns = vec![Vec::with_capacity(second_keys.len()); aggs.len()];
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            aggregate_keys_from(
+                cut,
+                start,
+                second_values,
+                days,
+                second_keys,
+                aggs,
+                &mut second_columns,
+            )
+        });
+        aggregate_keys(start, first_values, days, first_keys, aggs, &mut columns);
+    });
+    for (column, tail) in columns.iter_mut().zip(second_columns) {
+        column.extend(tail);
+    }
+    columns
+}
+
+fn aggregate_keys(
+    start: &[usize],
+    values: &mut [f64],
+    days: &[Day],
+    keys: &[usize],
+    aggs: &[Agg],
+    columns: &mut [Vec<f64>],
+) {
+    aggregate_keys_from(0, start, values, days, keys, aggs, columns);
+}
+
+/// Aggregates the runs of `keys`, where `values` holds the run values from position `offset`.
+fn aggregate_keys_from(
+    offset: usize,
+    start: &[usize],
+    values: &mut [f64],
+    days: &[Day],
+    keys: &[usize],
+    aggs: &[Agg],
+    columns: &mut [Vec<f64>],
+) {
+    let sorted_percentiles = aggs
+        .iter()
+        .filter(|a| matches!(a, Agg::Percentile(_)))
+        .count()
+        > 1;
+    for &k in keys {
+        let (from, to) = (start[k], start[k + 1]);
+        let run = &mut values[from - offset..to - offset];
+        let run_days = if days.is_empty() {
+            &[][..]
+        } else {
+            &days[from..to]
+        };
+        let stats = RunStats::of(run, run_days);
+        // Percentiles reorder the run, so they come after every order-dependent statistic.
+        let present = move_missing_last(run, stats.count);
+        if sorted_percentiles {
+            present.sort_unstable_by(f64::total_cmp);
+        }
+        for (agg, column) in aggs.iter().zip(columns.iter_mut()) {
+            column.push(match agg {
+                Agg::Sum => stats.sum,
+                Agg::Mean => stats.sum / stats.count as f64,
+                Agg::Min => stats.min,
+                Agg::Max => stats.max,
+                Agg::First => stats.first,
+                Agg::Last => stats.last,
+                Agg::Count => stats.count as f64,
+                Agg::Percentile(p) if sorted_percentiles => quantile_sorted(present, p / 100.0),
+                Agg::Percentile(p) => quantile_select(present, p / 100.0),
+            });
+        }
+    }
+}
+
+/// Moves NaN values behind the others (order is not kept) and returns the non-NaN part.
+fn move_missing_last(run: &mut [f64], present: usize) -> &mut [f64] {
+    if present < run.len() {
+        let mut write = 0;
+        for read in 0..run.len() {
+            if !run[read].is_nan() {
+                run.swap(write, read);
+                write += 1;
+            }
+        }
+    }
+    &mut run[..present]
+}
+
+/// Statistics of one run of values in input order (`days` empty when first/last are not needed).
+struct RunStats {
+    sum: f64,
+    count: usize,
+    min: f64,
+    max: f64,
+    first: f64,
+    last: f64,
+}
+
+impl RunStats {
+    fn of(values: &[f64], days: &[Day]) -> RunStats {
+        let mut sum = NeumaierSum::default();
+        let mut stats = RunStats {
+            sum: 0.0,
+            count: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            first: f64::NAN,
+            last: f64::NAN,
+        };
+        for &v in values.iter().filter(|v| !v.is_nan()) {
+            sum.add(v);
+            stats.count += 1;
+            stats.min = stats.min.min(v);
+            stats.max = stats.max.max(v);
+        }
+        stats.sum = sum.total();
+        if stats.count == 0 {
+            stats.min = f64::NAN;
+            stats.max = f64::NAN;
+        }
+        if !days.is_empty() {
+            let (mut first_day, mut last_day) = (Day::MAX, Day::MIN);
+            for (&v, &d) in values.iter().zip(days).filter(|(v, _)| !v.is_nan()) {
+                if d < first_day {
+                    (first_day, stats.first) = (d, v);
+                }
+                if d >= last_day {
+                    (last_day, stats.last) = (d, v);
+                }
+            }
+        }
+        stats
+    }
+}
+
+/// Compensated summation: sums of millions of values stay as exact as pandas' Kahan sums.
+#[derive(Default, Clone)]
+struct NeumaierSum {
+    sum: f64,
+    compensation: f64,
+}
+
+impl NeumaierSum {
+    #[inline]
+    fn add(&mut self, v: f64) {
+        let t = self.sum + v;
+        self.compensation += if self.sum.abs() >= v.abs() {
+            (self.sum - t) + v
+        } else {
+            (v - t) + self.sum
+        };
+        self.sum = t;
+    }
+
+    fn total(&self) -> f64 {
+        self.sum + self.compensation
     }
 }
 
@@ -124,131 +329,35 @@ pub fn ratio_of_sums(
 ) -> RatioRollup {
     assert_eq!(numerator.len(), kpi.len(), "numerator length");
     assert_eq!(denominator.len(), kpi.len(), "denominator length");
-    let groups = Groups::build(kpi, day, granularity);
-    let num = streaming_stats(&groups, day, numerator);
-    let den = streaming_stats(&groups, day, denominator);
-    let numerator: Vec<f64> = num.iter().map(GroupStats::sum).collect();
-    let denominator: Vec<f64> = den.iter().map(GroupStats::sum).collect();
+    let grouping = Grouping::new(kpi, day, granularity);
+    let mut num = vec![NeumaierSum::default(); grouping.key_count()];
+    let mut den = vec![NeumaierSum::default(); grouping.key_count()];
+    let mut rows = vec![0u32; grouping.key_count()];
+    grouping.for_each(kpi, day, |key, i| {
+        rows[key] += 1;
+        // A missing part leaves the other sum alone, as pandas' sum skips NaN.
+        if !numerator[i].is_nan() {
+            num[key].add(numerator[i]);
+        }
+        if !denominator[i].is_nan() {
+            den[key].add(denominator[i]);
+        }
+    });
+    let occupied: Vec<usize> = (0..rows.len()).filter(|&k| rows[k] > 0).collect();
+    let numerator: Vec<f64> = occupied.iter().map(|&k| num[k].total()).collect();
+    let denominator: Vec<f64> = occupied.iter().map(|&k| den[k].total()).collect();
     let ratio = numerator
         .iter()
         .zip(&denominator)
         .map(|(&n, &d)| (d != 0.0).then(|| n / d))
         .collect();
+    let (kpi, period) = occupied.iter().map(|&k| grouping.key(k)).unzip();
     RatioRollup {
         granularity,
-        kpi: groups.kpi,
-        period: groups.period,
+        kpi,
+        period,
         numerator,
         denominator,
         ratio,
     }
-}
-
-/// Everything about a group that one pass in input order can compute.
-#[derive(Debug, Clone, Copy)]
-struct GroupStats {
-    sum: f64,
-    // Neumaier compensation: keeps sums of millions of values as exact as pandas' Kahan sums.
-    compensation: f64,
-    min: f64,
-    max: f64,
-    count: u64,
-    first_day: Day,
-    first: f64,
-    last_day: Day,
-    last: f64,
-}
-
-impl GroupStats {
-    const EMPTY: GroupStats = GroupStats {
-        sum: 0.0,
-        compensation: 0.0,
-        min: f64::NAN,
-        max: f64::NAN,
-        count: 0,
-        first_day: Day::MAX,
-        first: f64::NAN,
-        last_day: Day::MIN,
-        last: f64::NAN,
-    };
-
-    fn sum(&self) -> f64 {
-        self.sum + self.compensation
-    }
-
-    #[inline]
-    fn add(&mut self, day: Day, v: f64) {
-        let t = self.sum + v;
-        self.compensation += if self.sum.abs() >= v.abs() {
-            (self.sum - t) + v
-        } else {
-            (v - t) + self.sum
-        };
-        self.sum = t;
-        if self.count == 0 {
-            self.min = v;
-            self.max = v;
-        } else {
-            self.min = self.min.min(v);
-            self.max = self.max.max(v);
-        }
-        self.count += 1;
-        if day < self.first_day {
-            self.first_day = day;
-            self.first = v;
-        }
-        if day >= self.last_day {
-            self.last_day = day;
-            self.last = v;
-        }
-    }
-}
-
-fn streaming_stats(groups: &Groups, day: &[Day], value: &[f64]) -> Vec<GroupStats> {
-    let mut stats = vec![GroupStats::EMPTY; groups.len()];
-    for ((&g, &d), &v) in groups.gid.iter().zip(day).zip(value) {
-        if !v.is_nan() {
-            stats[g as usize].add(d, v);
-        }
-    }
-    stats
-}
-
-/// Percentile columns (one per entry of `quantiles`, fractions in [0, 1]) computed by scattering
-/// the values into contiguous per-group runs (a counting sort) and selecting within each run.
-fn group_percentiles(
-    groups: &Groups,
-    stats: &[GroupStats],
-    value: &[f64],
-    quantiles: &[f64],
-) -> Vec<Vec<f64>> {
-    let mut start = Vec::with_capacity(stats.len() + 1);
-    let mut total = 0usize;
-    for s in stats {
-        start.push(total);
-        total += s.count as usize;
-    }
-    start.push(total);
-    let mut cursor = start.clone();
-    let mut grouped = vec![0.0f64; total];
-    for (&g, &v) in groups.gid.iter().zip(value) {
-        if !v.is_nan() {
-            let c = &mut cursor[g as usize];
-            grouped[*c] = v;
-            *c += 1;
-        }
-    }
-    let mut columns = vec![Vec::with_capacity(stats.len()); quantiles.len()];
-    for w in start.windows(2) {
-        let run = &mut grouped[w[0]..w[1]];
-        if let [q] = quantiles {
-            columns[0].push(quantile_select(run, *q));
-        } else {
-            run.sort_unstable_by(f64::total_cmp);
-            for (column, &q) in columns.iter_mut().zip(quantiles) {
-                column.push(quantile_sorted(run, q));
-            }
-        }
-    }
-    columns
 }
