@@ -22,14 +22,18 @@
 pub mod agg;
 pub mod calendar;
 pub mod cli;
+pub mod compare;
 pub mod csv_points;
 pub mod groups;
 pub mod period;
 pub mod points;
 pub mod render;
 pub mod rollup;
+pub mod series;
+pub mod window;
 
 pub use agg::Agg;
 pub use period::{Granularity, Period};
 pub use points::Points;
 pub use rollup::{RatioRollup, Rollup, ratio_of_sums, rollup};
+pub use series::PeriodSeries;
