@@ -110,6 +110,35 @@ fn rank(n: usize, q: f64) -> (usize, f64) {
     (lo.min(n - 1), position - position.floor())
 }
 
+impl Agg {
+    /// Applies the aggregation to values in chronological order, skipping NaN (the rollup kernel
+    /// computes the same thing column-wise for many groups at once).
+    ///
+    /// ```
+    /// use analytics::Agg;
+    /// let v = [3.0, f64::NAN, 1.0, 2.0];
+    /// assert_eq!(Agg::Sum.apply(&v), 6.0);
+    /// assert_eq!(Agg::Last.apply(&v), 2.0);
+    /// assert_eq!(Agg::Count.apply(&v), 3.0);
+    /// assert_eq!(Agg::Percentile(50.0).apply(&v), 2.0);
+    /// ```
+    pub fn apply(self, values: &[f64]) -> f64 {
+        let mut present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+        let n = present.len();
+        match self {
+            Agg::Sum => present.iter().sum(),
+            Agg::Mean if n > 0 => present.iter().sum::<f64>() / n as f64,
+            Agg::Min if n > 0 => present.iter().copied().fold(f64::INFINITY, f64::min),
+            Agg::Max if n > 0 => present.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            Agg::First if n > 0 => present[0],
+            Agg::Last if n > 0 => present[n - 1],
+            Agg::Count => n as f64,
+            Agg::Percentile(p) => quantile_select(&mut present, p / 100.0),
+            _ => f64::NAN,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,34 +169,5 @@ mod tests {
             quantile_select(&mut shuffled, 0.9),
             quantile_sorted(&sorted, 0.9)
         );
-    }
-}
-
-impl Agg {
-    /// Applies the aggregation to values in chronological order, skipping NaN (the rollup kernel
-    /// computes the same thing column-wise for many groups at once).
-    ///
-    /// ```
-    /// use analytics::Agg;
-    /// let v = [3.0, f64::NAN, 1.0, 2.0];
-    /// assert_eq!(Agg::Sum.apply(&v), 6.0);
-    /// assert_eq!(Agg::Last.apply(&v), 2.0);
-    /// assert_eq!(Agg::Count.apply(&v), 3.0);
-    /// assert_eq!(Agg::Percentile(50.0).apply(&v), 2.0);
-    /// ```
-    pub fn apply(self, values: &[f64]) -> f64 {
-        let mut present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
-        let n = present.len();
-        match self {
-            Agg::Sum => present.iter().sum(),
-            Agg::Mean if n > 0 => present.iter().sum::<f64>() / n as f64,
-            Agg::Min if n > 0 => present.iter().copied().fold(f64::INFINITY, f64::min),
-            Agg::Max if n > 0 => present.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            Agg::First if n > 0 => present[0],
-            Agg::Last if n > 0 => present[n - 1],
-            Agg::Count => n as f64,
-            Agg::Percentile(p) => quantile_select(&mut present, p / 100.0),
-            _ => f64::NAN,
-        }
     }
 }
