@@ -20,14 +20,18 @@
 //! assert_eq!(monthly.columns[1][1], 116.0); // 80 + 0.9 × (120 − 80)
 //! ```
 pub mod agg;
+pub mod anomaly;
 pub mod calendar;
 pub mod cli;
 pub mod compare;
 pub mod csv_points;
+pub mod forecast;
 pub mod groups;
+pub mod optimize;
 pub mod period;
 pub mod points;
 pub mod render;
+pub mod robust;
 pub mod rollup;
 pub mod series;
 pub mod window;
