@@ -100,6 +100,24 @@ impl Grouping {
         }
     }
 
+    /// The key of each point in `range`.
+    pub fn keys_of(&self, kpi: &[u32], day: &[Day], range: std::ops::Range<usize>) -> Vec<u32> {
+        match &self.mapping {
+            Mapping::Dense {
+                span,
+                first_period,
+                period_of,
+            } => kpi[range.clone()]
+                .iter()
+                .zip(&day[range])
+                .map(|(&k, &d)| {
+                    (k as usize * span + (period_of.get(d) - first_period) as usize) as u32
+                })
+                .collect(),
+            Mapping::Sparse { key_of_point, .. } => key_of_point[range].to_vec(),
+        }
+    }
+
     /// Calls `f(key, point)` for every point in order. Generic so that the per-point work is
     /// inlined into each kernel.
     #[inline]

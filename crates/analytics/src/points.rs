@@ -67,30 +67,58 @@ impl Points {
 /// Turns KPI names into dense ids in first-seen order.
 #[derive(Debug, Default)]
 pub(crate) struct KpiInterner {
-    ids: HashMap<Box<[u8]>, u32>,
+    // Names of up to 15 bytes (nearly all KPI codes) are packed into one integer: hashing and
+    // comparing them needs no memory access beyond the name itself.
+    short_ids: HashMap<u128, u32>,
+    long_ids: HashMap<Box<[u8]>, u32>,
     names: Vec<Box<[u8]>>,
-    // Input is usually grouped by KPI, so the previous id is the likely answer.
-    last: Option<u32>,
+    // Input is often grouped by KPI, so the previous id is a likely answer.
+    last: Option<(u128, u32)>,
+}
+
+/// `name` packed with its length in the last byte, so different names never collide.
+#[inline]
+fn pack_short(name: &[u8]) -> Option<u128> {
+    (name.len() < 16).then(|| {
+        let mut bytes = [0u8; 16];
+        bytes[..name.len()].copy_from_slice(name);
+        bytes[15] = name.len() as u8;
+        u128::from_le_bytes(bytes)
+    })
 }
 
 impl KpiInterner {
     pub(crate) fn intern(&mut self, name: &[u8]) -> u32 {
-        if let Some(last) = self.last
-            && *self.names[last as usize] == *name
+        let Some(packed) = pack_short(name) else {
+            return match self.long_ids.get(name) {
+                Some(&id) => id,
+                None => {
+                    let id = self.push(name);
+                    self.long_ids.insert(name.into(), id);
+                    id
+                }
+            };
+        };
+        if let Some((last, id)) = self.last
+            && last == packed
         {
-            return last;
+            return id;
         }
-        let id = match self.ids.get(name) {
+        let id = match self.short_ids.get(&packed) {
             Some(&id) => id,
             None => {
-                let id = self.names.len() as u32;
-                self.names.push(name.into());
-                self.ids.insert(name.into(), id);
+                let id = self.push(name);
+                self.short_ids.insert(packed, id);
                 id
             }
         };
-        self.last = Some(id);
+        self.last = Some((packed, id));
         id
+    }
+
+    fn push(&mut self, name: &[u8]) -> u32 {
+        self.names.push(name.into());
+        (self.names.len() - 1) as u32
     }
 
     pub(crate) fn names(&self) -> &[Box<[u8]>] {
@@ -103,5 +131,28 @@ impl KpiInterner {
             .into_iter()
             .map(|n| String::from_utf8_lossy(&n).into_owned())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_long_names_get_stable_distinct_ids() {
+        let mut interner = KpiInterner::default();
+        let names: [&[u8]; 6] = [
+            b"a",
+            b"a\0",
+            b"",
+            b"exactly15bytes!",
+            b"sixteen-bytes-ok",
+            b"a much longer KPI name",
+        ];
+        let ids: Vec<u32> = names.iter().map(|n| interner.intern(n)).collect();
+        assert_eq!(ids, [0, 1, 2, 3, 4, 5]);
+        let again: Vec<u32> = names.iter().rev().map(|n| interner.intern(n)).collect();
+        assert_eq!(again, [5, 4, 3, 2, 1, 0]);
+        assert_eq!(interner.names()[4].as_ref(), b"sixteen-bytes-ok");
     }
 }
