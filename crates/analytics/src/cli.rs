@@ -56,7 +56,11 @@ pub fn run(args: KpiArgs) -> anyhow::Result<()> {
 
 fn run_rollup(args: RollupArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let shown = args.points.display();
+    let shown = if args.points.as_os_str() == "-" {
+        "standard input".to_string()
+    } else {
+        args.points.display().to_string()
+    };
     let points = if args.points.as_os_str() == "-" {
         read_points(std::io::stdin().lock())
     } else {
@@ -64,7 +68,7 @@ fn run_rollup(args: RollupArgs) -> anyhow::Result<()> {
             std::fs::File::open(&args.points).with_context(|| format!("cannot open {shown}"))?;
         read_points(file)
     }
-    .with_context(|| format!("{shown}"))?;
+    .with_context(|| shown.clone())?;
     let read = started.elapsed();
     let rolled = rollup(&points, args.by, &args.agg);
     let rolled_up = started.elapsed() - read;

@@ -79,11 +79,17 @@ pub fn write_table(out: &mut impl Write, rollup: &Rollup) -> io::Result<()> {
     Ok(())
 }
 
+/// At most 6 decimals for reading (JSON keeps full precision), without trailing zeros.
 fn format_number(v: f64) -> String {
     if v.is_nan() {
-        "-".to_string()
+        return "-".to_string();
+    }
+    let text = format!("{v:.6}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_string()
     } else {
-        v.to_string()
+        text.to_string()
     }
 }
 
@@ -135,5 +141,14 @@ mod tests {
         let widths: Vec<usize> = lines.iter().map(|l| l.width()).collect();
         assert!(widths.iter().all(|&w| w == widths[0]), "{text}");
         assert!(lines[2].starts_with("销售额  2026-W05"), "{text}");
+    }
+
+    #[test]
+    fn table_numbers_are_rounded_for_reading() {
+        assert_eq!(format_number(0.11249999999999993), "0.1125");
+        assert_eq!(format_number(-2.456166666666667), "-2.456167");
+        assert_eq!(format_number(108.0), "108");
+        assert_eq!(format_number(-0.0000001), "0");
+        assert_eq!(format_number(f64::NAN), "-");
     }
 }
