@@ -6,7 +6,7 @@
 //! (RFC 4180, `""` for a quote) are supported; a quoted field may not span lines.
 
 use crate::calendar::parse_ymd;
-use crate::points::{KpiInterner, Points};
+use crate::points::{KpiInterner, Points, pack_prefix};
 use std::borrow::Cow;
 use std::io::Read;
 
@@ -46,21 +46,25 @@ const PARALLEL_MIN: usize = 1 << 16;
 /// assert!(points.value[1].is_nan());
 /// ```
 pub fn read_points(mut input: impl Read) -> Result<Points, ReadError> {
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + 4096);
+    let mut buf = vec![0u8; BLOCK];
+    let mut filled = 0;
     let mut reader = Reader::default();
     loop {
-        let kept = buf.len();
-        buf.resize(kept + BLOCK, 0);
-        let n = read_full(&mut input, &mut buf[kept..])?;
-        buf.truncate(kept + n);
+        if filled == buf.len() {
+            // No line end in a whole buffer: a very long line.
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = read_full(&mut input, &mut buf[filled..])?;
+        filled += n;
         if n == 0 {
-            reader.block(&buf)?;
+            reader.block(&buf[..filled])?;
             break;
         }
         // Only whole lines are parsed; the tail waits for the next block.
-        let whole = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
+        let whole = memchr::memrchr(b'\n', &buf[..filled]).map_or(0, |i| i + 1);
         reader.block(&buf[..whole])?;
-        buf.drain(..whole);
+        buf.copy_within(whole..filled, 0);
+        filled -= whole;
     }
     reader.finish()
 }
@@ -114,19 +118,14 @@ impl Reader {
             std::thread::scope(|scope| {
                 let other = scope.spawn(|| parse_lines(second, columns));
                 let mine = parse_lines(first, columns);
-                [
-                    (first, mine),
-                    (second, other.join().expect("parser thread panicked")),
-                ]
+                vec![mine, other.join().expect("parser thread panicked")]
             })
-            .into_iter()
-            .collect()
         } else {
-            vec![(text, parse_lines(text, columns))]
+            vec![parse_lines(text, columns)]
         };
-        for (part, parsed) in halves {
+        for parsed in halves {
             let chunk = parsed.map_err(|e| e.at_line(self.lines_before))?;
-            self.lines_before += memchr::memchr_iter(b'\n', part).count();
+            self.lines_before += chunk.lines;
             self.append(chunk);
         }
         Ok(())
@@ -159,6 +158,8 @@ impl Reader {
 /// Points of one run of lines, with KPI ids local to the run.
 #[derive(Default)]
 struct Chunk {
+    /// Lines in the run (every line of a run but the file's last ends with a newline).
+    lines: usize,
     interner: KpiInterner,
     kpi: Vec<u32>,
     day: Vec<i32>,
@@ -217,6 +218,7 @@ fn parse_lines(text: &[u8], columns: Columns) -> Result<Chunk, LocalError> {
             message,
         })?;
     }
+    chunk.lines = line_no;
     Ok(chunk)
 }
 
@@ -241,7 +243,11 @@ fn push_plain_row(line: &[u8], chunk: &mut Chunk) -> bool {
     else {
         return false;
     };
-    chunk.kpi.push(chunk.interner.intern(kpi));
+    let id = match pack_prefix(line, kpi.len()) {
+        Some(packed) => chunk.interner.intern_packed(packed, kpi),
+        None => chunk.interner.intern(kpi),
+    };
+    chunk.kpi.push(id);
     chunk.day.push(day);
     chunk.value.push(value);
     true
@@ -563,6 +569,19 @@ mod tests {
                 rows + 2
             )
         );
+    }
+
+    #[test]
+    fn a_line_longer_than_the_buffer_is_read_whole() {
+        let name = "k".repeat(BLOCK + 10);
+        let text = format!("kpi,date,value\n{name},2026-01-01,2\nb,2026-01-02,3\nb,2026-01-03,x\n");
+        assert_eq!(
+            error(&text),
+            "line 4, field `value`: expected a number, found \"x\""
+        );
+        let p = read(&text[..text.len() - 15]).unwrap();
+        assert_eq!(p.kpi_names, ["b".to_string(), name]);
+        assert_eq!(p.value, [2.0, 3.0]);
     }
 
     #[test]

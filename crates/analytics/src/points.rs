@@ -87,18 +87,25 @@ fn pack_short(name: &[u8]) -> Option<u128> {
     })
 }
 
+/// Like [`pack_short`] for the first `len` bytes of `text`, with one 16-byte load when `text` is
+/// long enough (building the key byte by byte in memory and reading it back stalls the CPU).
+#[inline]
+pub(crate) fn pack_prefix(text: &[u8], len: usize) -> Option<u128> {
+    if len >= 16 {
+        return None;
+    }
+    let Some(head) = text.first_chunk::<16>() else {
+        return pack_short(&text[..len]);
+    };
+    let mask = (1u128 << (8 * len)) - 1;
+    Some((u128::from_le_bytes(*head) & mask) | ((len as u128) << 120))
+}
+
 impl KpiInterner {
-    pub(crate) fn intern(&mut self, name: &[u8]) -> u32 {
-        let Some(packed) = pack_short(name) else {
-            return match self.long_ids.get(name) {
-                Some(&id) => id,
-                None => {
-                    let id = self.push(name);
-                    self.long_ids.insert(name.into(), id);
-                    id
-                }
-            };
-        };
+    /// Id of the KPI named `name`, where `packed` is `pack_short(name)`.
+    #[inline]
+    pub(crate) fn intern_packed(&mut self, packed: u128, name: &[u8]) -> u32 {
+        debug_assert_eq!(Some(packed), pack_short(name));
         if let Some((last, id)) = self.last
             && last == packed
         {
@@ -114,6 +121,20 @@ impl KpiInterner {
         };
         self.last = Some((packed, id));
         id
+    }
+
+    pub(crate) fn intern(&mut self, name: &[u8]) -> u32 {
+        let Some(packed) = pack_short(name) else {
+            return match self.long_ids.get(name) {
+                Some(&id) => id,
+                None => {
+                    let id = self.push(name);
+                    self.long_ids.insert(name.into(), id);
+                    id
+                }
+            };
+        };
+        self.intern_packed(packed, name)
     }
 
     fn push(&mut self, name: &[u8]) -> u32 {
@@ -154,5 +175,10 @@ mod tests {
         let again: Vec<u32> = names.iter().rev().map(|n| interner.intern(n)).collect();
         assert_eq!(again, [5, 4, 3, 2, 1, 0]);
         assert_eq!(interner.names()[4].as_ref(), b"sixteen-bytes-ok");
+        let line = b"exactly15bytes!,2026-01-01,1";
+        assert_eq!(pack_prefix(line, 15), pack_short(b"exactly15bytes!"));
+        assert_eq!(pack_prefix(line, 3), pack_short(b"exa"));
+        assert_eq!(pack_prefix(b"ab,", 2), pack_short(b"ab"));
+        assert_eq!(pack_prefix(line, 16), None);
     }
 }
