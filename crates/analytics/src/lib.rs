@@ -60,6 +60,7 @@
 //! assert!(month_end.projected > month_end.actual_so_far);
 //! ```
 pub mod agg;
+pub mod analysis;
 pub mod anomaly;
 pub mod calendar;
 pub mod cli;

@@ -1,6 +1,7 @@
 //! Rendering rollups as JSON or as an aligned text table.
 
 use crate::agg::Agg;
+use crate::analysis::Analysis;
 use crate::rollup::Rollup;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
@@ -49,6 +50,17 @@ pub fn write_table(out: &mut impl Write, rollup: &Rollup) -> io::Result<()> {
             cells
         })
         .collect();
+    write_aligned(out, &header, &rows, 2)
+}
+
+/// Writes `header` and `rows` as columns separated by two spaces: the first `left_columns`
+/// columns left-aligned, the others right-aligned, by display width (CJK counts double).
+pub fn write_aligned(
+    out: &mut impl Write,
+    header: &[String],
+    rows: &[Vec<String>],
+    left_columns: usize,
+) -> io::Result<()> {
     let widths: Vec<usize> = (0..header.len())
         .map(|c| {
             rows.iter()
@@ -58,15 +70,14 @@ pub fn write_table(out: &mut impl Write, rollup: &Rollup) -> io::Result<()> {
                 .unwrap_or(0)
         })
         .collect();
-    for row in std::iter::once(&header).chain(&rows) {
+    for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
         let mut line = String::new();
         for (c, cell) in row.iter().enumerate() {
             let pad = " ".repeat(widths[c] - cell.width());
-            match c {
-                0 => {}
-                _ => line.push_str("  "),
+            if c > 0 {
+                line.push_str("  ");
             }
-            if c < 2 {
+            if c < left_columns {
                 line.push_str(cell);
                 line.push_str(&pad);
             } else {
@@ -79,8 +90,84 @@ pub fn write_table(out: &mut impl Write, rollup: &Rollup) -> io::Result<()> {
     Ok(())
 }
 
+/// Writes an analysis for people: a table of periods, then the flags explained, then the forecast.
+pub fn write_analysis(
+    out: &mut impl Write,
+    kpi: &str,
+    agg: Agg,
+    analysis: &Analysis,
+) -> io::Result<()> {
+    writeln!(out, "{kpi} ({agg} per {:?})", analysis.granularity)?;
+    let header: Vec<String> = [
+        "period",
+        "value",
+        "环比 PoP",
+        "同比 YoY",
+        &format!("mean of {}", analysis.options.window),
+        "flag",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let option = |v: Option<f64>| v.map_or("-".to_string(), format_number);
+    let percent = |v: Option<f64>| v.map_or("-".to_string(), |r| format!("{:+.1}%", r * 100.0));
+    let rows: Vec<Vec<String>> = analysis
+        .periods
+        .iter()
+        .map(|p| {
+            vec![
+                p.period.clone(),
+                option(p.value),
+                percent(p.period_over_period.ratio),
+                percent(p.year_over_year.ratio),
+                option(p.moving_mean),
+                if p.anomaly { "!".into() } else { String::new() },
+            ]
+        })
+        .collect();
+    write_aligned(out, &header, &rows, 1)?;
+    let report = &analysis.anomalies;
+    writeln!(out)?;
+    match (&report.note, report.anomalies.is_empty()) {
+        (Some(note), _) => writeln!(out, "anomalies: none ({note})")?,
+        (None, true) => writeln!(
+            out,
+            "anomalies: none beyond {} robust SDs",
+            report.config.threshold
+        )?,
+        (None, false) => {
+            writeln!(out, "anomalies:")?;
+            for a in &report.anomalies {
+                writeln!(out, "  {}", a.explanation)?;
+            }
+        }
+    }
+    match (&analysis.forecast, &analysis.forecast_note) {
+        (Some(f), _) => {
+            writeln!(out, "forecast: {}", f.description)?;
+            if let Some(e) = f.history_error {
+                let mape = e
+                    .mape
+                    .map_or("-".to_string(), |m| format!("{:.1}%", m * 100.0));
+                writeln!(
+                    out,
+                    "  one-step-ahead error on {} past periods: MAE {}, RMSE {}, MAPE {mape}",
+                    e.n,
+                    format_number(e.mae),
+                    format_number(e.rmse)
+                )?;
+            }
+            for p in &f.points {
+                writeln!(out, "  {}  {}", p.period, format_number(p.value))?;
+            }
+        }
+        (None, note) => writeln!(out, "forecast: none ({})", note.as_deref().unwrap_or(""))?,
+    }
+    Ok(())
+}
+
 /// At most 6 decimals for reading (JSON keeps full precision), without trailing zeros.
-fn format_number(v: f64) -> String {
+pub fn format_number(v: f64) -> String {
     if v.is_nan() {
         return "-".to_string();
     }

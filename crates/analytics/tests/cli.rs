@@ -45,3 +45,25 @@ fn unknown_aggregations_and_granularities_are_refused() {
     assert!(run_with(&["rollup", p, "--by", "fortnight"]).is_err());
     assert!(run_with(&["rollup", p, "--by", "week", "--agg", "sum,p90", "--json"]).is_ok());
 }
+
+#[test]
+fn analyze_needs_a_known_kpi() {
+    let mut text = String::from("kpi,date,value\n");
+    for d in 1..=28 {
+        text.push_str(&format!("orders,2026-02-{d:02},{}\n", 10 + d % 7));
+    }
+    let path = temp_csv("analyze", &text);
+    let p = path.to_str().unwrap();
+    let err = run_with(&["analyze", p, "--kpi", "revenue", "--by", "day"]).unwrap_err();
+    assert!(
+        err.to_string().contains("no KPI named \"revenue\""),
+        "{err}"
+    );
+    assert!(run_with(&["analyze", p, "--kpi", "orders", "--by", "week", "--json"]).is_ok());
+    assert!(
+        run_with(&[
+            "analyze", p, "--kpi", "orders", "--by", "day", "--agg", "mean"
+        ])
+        .is_ok()
+    );
+}
