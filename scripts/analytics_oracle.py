@@ -4,6 +4,9 @@
   gen-random OUT.csv --rows N  random rows (seeded) for a larger live comparison
   rollup CSV --by G OUT.json   pandas' groupby result in the CLI's JSON shape (all aggregations)
   compare EXPECTED ACTUAL      exit 1 unless both JSON files agree (relative tolerance 1e-9)
+  gen-series OUT.csv           one KPI over 3 years of days, with gaps, for series comparisons
+  series CSV --by G OUT.json   pandas' monthly/quarterly sums with diff (PoP), shift by a year
+                               (YoY), pct_change where the base is positive and rolling(3) mean
 """
 import argparse
 import json
@@ -51,6 +54,45 @@ def gen_random(out, rows, seed):
         }
     )
     df.to_csv(out, index=False)
+
+
+def gen_series(out):
+    rng = np.random.default_rng(11)
+    days = pd.date_range("2022-01-01", "2024-12-31")
+    keep = rng.random(len(days)) > 0.1
+    values = np.round(50 + 0.05 * np.arange(len(days)) + rng.normal(0, 20, len(days)), 2)
+    values[200:260] -= 80  # a stretch of negative values
+    df = pd.DataFrame({"kpi": "sales", "date": days.strftime("%Y-%m-%d"), "value": values})[keep]
+    df = df[~df["date"].str.startswith("2023-05")]  # a whole missing month
+    df.to_csv(out, index=False)
+
+
+def series(csv, by, out):
+    df = pd.read_csv(csv, parse_dates=["date"], date_format="%Y-%m-%d")
+    freq, per_year = {"month": ("M", 12), "quarter": ("Q", 4)}[by]
+    sums = df.groupby(df["date"].dt.to_period(freq))["value"].sum()
+    full = sums.reindex(pd.period_range(sums.index.min(), sums.index.max(), freq=freq))
+    pop_base, yoy_base = full.shift(1), full.shift(per_year)
+    rows = []
+    for period, value, pb, yb, mean in zip(
+        full.index, full, pop_base, yoy_base, full.rolling(3, min_periods=3).mean()
+    ):
+        label = str(period) if by == "month" else f"{period.year}-Q{period.quarter}"
+        num = lambda v: None if pd.isna(v) else float(v)
+        rows.append(
+            {
+                "period": label,
+                "value": num(value),
+                "pop_delta": num(value - pb),
+                "pop_ratio": num((value - pb) / pb) if num(pb) and pb > 0 else None,
+                "yoy_delta": num(value - yb),
+                "yoy_ratio": num((value - yb) / yb) if num(yb) and yb > 0 else None,
+                "moving_mean_3": num(mean),
+            }
+        )
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump({"rows": rows}, f, indent=0)
+        f.write("\n")
 
 
 def period_labels(dates, by):
@@ -141,6 +183,12 @@ def main():
     s.add_argument("csv")
     s.add_argument("--by", required=True)
     s.add_argument("out")
+    s = sub.add_parser("gen-series")
+    s.add_argument("out")
+    s = sub.add_parser("series")
+    s.add_argument("csv")
+    s.add_argument("--by", required=True)
+    s.add_argument("out")
     s = sub.add_parser("compare")
     s.add_argument("expected")
     s.add_argument("actual")
@@ -149,6 +197,10 @@ def main():
         gen_small(a.out)
     elif a.cmd == "gen-random":
         gen_random(a.out, a.rows, a.seed)
+    elif a.cmd == "gen-series":
+        gen_series(a.out)
+    elif a.cmd == "series":
+        series(a.csv, a.by, a.out)
     elif a.cmd == "rollup":
         rollup(a.csv, a.by, a.out)
     else:

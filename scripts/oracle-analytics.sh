@@ -31,9 +31,16 @@ for by in day week month quarter year; do
   "$opsdesk" kpi rollup "$work/random.csv" --by "$by" --agg "$aggs" --json > "$work/ours_random_$by.json"
   "$py" "$oracle" compare "$work/pandas_random_$by.json" "$work/ours_random_$by.json" || status=1
 done
+# Period-over-period, year-over-year and moving means: pandas' golden files are checked by
+# `cargo test -p analytics --test golden_series`, which this runs after regenerating them.
+"$py" "$oracle" gen-series "$golden/series.csv"
+for by in month quarter; do
+  "$py" "$oracle" series "$golden/series.csv" --by "$by" "$golden/series_$by.json"
+done
+(cd "$root" && cargo test --quiet -p analytics --test golden --test golden_series) || status=1
 if [ "$status" -ne 0 ]; then
   echo "analytics oracle: MISMATCH" >&2
 else
-  echo "analytics oracle: all rollups equal pandas"
+  echo "analytics oracle: rollups, PoP/YoY and moving means equal pandas"
 fi
 exit "$status"
