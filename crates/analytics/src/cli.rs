@@ -130,6 +130,11 @@ fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
 }
 
 fn run_rollup(args: RollupArgs) -> anyhow::Result<()> {
+    for (i, agg) in args.agg.iter().enumerate() {
+        if args.agg[..i].contains(agg) {
+            anyhow::bail!("aggregation `{agg}` is given twice in --agg");
+        }
+    }
     let started = Instant::now();
     let points = read_points_from(&args.points)?;
     let read = started.elapsed();

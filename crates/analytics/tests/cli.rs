@@ -43,6 +43,8 @@ fn unknown_aggregations_and_granularities_are_refused() {
         "{err}"
     );
     assert!(run_with(&["rollup", p, "--by", "fortnight"]).is_err());
+    let err = run_with(&["rollup", p, "--by", "month", "--agg", "p90,sum,p90"]).unwrap_err();
+    assert!(err.to_string().contains("`p90` is given twice"), "{err}");
     assert!(run_with(&["rollup", p, "--by", "week", "--agg", "sum,p90", "--json"]).is_ok());
 }
 
