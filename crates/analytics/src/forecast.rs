@@ -8,12 +8,17 @@
 //! The winner's one-step-ahead errors on the history are reported (MAE, RMSE, MAPE).
 //!
 //! Missing periods are skipped by the updates (the state carries its own forecast through them).
+//! Models are fitted on the most recent [`MAX_FIT_PERIODS`] periods (four seasons if that is
+//! longer); `fitted` is `None` before them.
 
 use crate::agg::Agg;
 use crate::optimize::nelder_mead;
 use crate::period::Granularity;
 use crate::series::PeriodSeries;
 use serde::{Deserialize, Serialize};
+
+/// At most this many recent periods (or four seasons, if longer) are used to fit a model.
+pub const MAX_FIT_PERIODS: usize = 400;
 
 /// Which model produced a forecast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +106,12 @@ pub fn forecast(
         .iter()
         .position(Option::is_some)
         .ok_or(ForecastError::NoValues)?;
+    // Older history barely moves the smoothing parameters but costs fitting time.
+    let recent = series.len().saturating_sub(MAX_FIT_PERIODS.max(4 * season));
+    let first = series.values[first.max(recent)..]
+        .iter()
+        .position(Option::is_some)
+        .map_or(first, |p| first.max(recent) + p);
     let y = &series.values[first..];
     let observed = y.iter().flatten().count();
     let season = season.max(1);
@@ -538,6 +549,20 @@ mod tests {
             forecast(&series(Granularity::Day, vec![]), 1, 7),
             Err(ForecastError::NoValues)
         );
+    }
+
+    #[test]
+    fn long_series_are_fitted_on_recent_periods() {
+        let s = series(
+            Granularity::Day,
+            (0..1000).map(|i| Some(10.0 + (i % 7) as f64)).collect(),
+        );
+        let f = forecast(&s, 7, 7).unwrap();
+        assert_eq!(f.fitted.len(), 1000);
+        let first_fitted = f.fitted.iter().position(Option::is_some).unwrap();
+        assert_eq!(first_fitted, 1000 - MAX_FIT_PERIODS + 1);
+        assert_eq!(f.history_error.unwrap().n, MAX_FIT_PERIODS - 1);
+        assert!((f.points[0].value - (10.0 + (1000 % 7) as f64)).abs() < 0.5);
     }
 
     #[test]
