@@ -4,9 +4,9 @@
 //! The engine has no dependency on the opsdesk application. Data is columnar (dates as days since
 //! 1970-01-01, values as `f64`), every function is pure and every result is plain serde data.
 //!
-//! * [`rollup`] groups many KPIs' points by `(kpi, period)` (day, ISO week, month, quarter, year)
+//! * [`rollup()`] groups many KPIs' points by `(kpi, period)` (day, ISO week, month, quarter, year)
 //!   with sum, mean, min, max, first, last, count and any percentile (pandas' linear
-//!   interpolation); [`ratio_of_sums`] handles ratio KPIs (Σ numerator / Σ denominator).
+//!   interpolation); [`ratio_of_sums()`] handles ratio KPIs (Σ numerator / Σ denominator).
 //! * [`PeriodSeries`] is one KPI on consecutive periods with missing periods explicit; on it work
 //!   [`compare`] (环比 / 同比), [`window`] (moving mean and sum), [`anomaly`] (robust flags with
 //!   explanations) and [`forecast`] (exponential smoothing with its error on history).
