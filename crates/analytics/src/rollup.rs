@@ -478,6 +478,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ratio_of_sums_per_kpi_and_period() {
+        // KPI 1 in January: (9 + 1) / (10 + 10); February has no denominator; KPI 0: NaN skipped.
+        let jan = crate::calendar::days_from_civil(2026, 1, 1);
+        let feb = jan + 31;
+        let r = ratio_of_sums(
+            &[1, 1, 1, 0, 0],
+            &[jan, jan + 5, feb, jan, jan + 1],
+            &[9.0, 1.0, 3.0, 2.0, f64::NAN],
+            &[10.0, 10.0, 0.0, 4.0, 4.0],
+            Granularity::Month,
+        );
+        assert_eq!(r.kpi, [0, 1, 1]);
+        assert_eq!(r.period, [2026 * 12, 2026 * 12, 2026 * 12 + 1]);
+        assert_eq!(r.numerator, [2.0, 10.0, 3.0]);
+        assert_eq!(r.denominator, [8.0, 20.0, 0.0]);
+        assert_eq!(r.ratio, [Some(0.25), Some(0.5), None]);
+    }
+
+    #[test]
     fn threads_split_the_work_without_changing_the_result() {
         let n = 5000;
         let points = Points {
