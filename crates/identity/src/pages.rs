@@ -697,4 +697,149 @@ mod tests {
         );
         assert_ne!(error_text(Locale::ZhCn, "taken"), "identity.error_taken");
     }
+
+    fn chrome(locale: Locale) -> Chrome {
+        let req = Req(ui::RequestInfo {
+            request_id: "r".into(),
+            source_ip: None,
+            locale,
+            theme: ui::Theme::System,
+            auth: Some(ui::Auth {
+                actor: kernel::Actor {
+                    user_id: 1,
+                    username: "root".into(),
+                    role: Role::Admin,
+                    person_id: None,
+                    department_id: None,
+                    scope: vec![],
+                },
+                csrf: Some("csrf-token-1".into()),
+                via_token: false,
+            }),
+            anon_csrf: None,
+        });
+        Chrome::new(&req, 0, "/admin/users", "users.title", "/admin/users")
+    }
+
+    fn user() -> User {
+        User {
+            id: 7,
+            username: "li.wei".into(),
+            role: Role::Manager,
+            disabled: false,
+            locale: None,
+            theme: None,
+            version: 3,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn token(revoked: bool) -> ApiToken {
+        ApiToken {
+            id: 9,
+            user_id: 7,
+            name: "ci <bot>".into(),
+            prefix: "opsdesk_pat_1a2b3c".into(),
+            created_at: 0,
+            last_used_at: None,
+            revoked_at: revoked.then_some(5),
+        }
+    }
+
+    /// Every form carries the CSRF token; no inline script or style (CSP); user text escaped;
+    /// every visible input has a label.
+    fn check(html: &str) {
+        let forms = html.matches("<form method=\"post\"").count();
+        assert_eq!(
+            forms,
+            html.matches("name=\"_csrf\" value=\"csrf-token-1\"")
+                .count(),
+            "{html}"
+        );
+        assert!(
+            !html.contains("style=") && !html.contains("<script>"),
+            "{html}"
+        );
+        assert!(!html.contains("ci <bot>"), "escaped");
+        for id in html
+            .split("<input id=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap())
+        {
+            assert!(html.contains(&format!("for=\"{id}\"")), "no label for {id}");
+        }
+        assert!(!html.contains("identity."), "a missing i18n key: {html}");
+    }
+
+    #[test]
+    fn pages_render_in_both_languages() {
+        for locale in [Locale::En, Locale::ZhCn] {
+            let a = AccountPage {
+                chrome: chrome(locale),
+                user: user(),
+                person: Some(PersonLink {
+                    id: 4,
+                    name: "Li Wei".into(),
+                }),
+                tokens: vec![token(false), token(true)],
+                themes: vec![],
+                locales: vec![],
+                errors: vec![("new_password".into(), error_text(locale, "weak_password"))],
+                notice: Some("identity.token_revoked"),
+                token_name: "x".into(),
+                created: Some(CreatedToken {
+                    token: token(false),
+                    secret: "opsdesk_pat_secret".into(),
+                }),
+            }
+            .render()
+            .unwrap();
+            check(&a);
+            assert!(
+                a.contains("opsdesk_pat_secret")
+                    && a.contains("/people/4")
+                    && a.contains("err-new_password")
+            );
+
+            let u = UsersPage {
+                chrome: chrome(locale),
+                items: vec![user()],
+                next: Some("abcd".into()),
+                query: "role=manager".into(),
+                q: String::new(),
+                role_filter: role_options(locale, None),
+                disabled_filter: String::new(),
+                roles: role_options(locale, Some(Role::Member)),
+                username: "<typed>".into(),
+                errors: vec![("username".into(), error_text(locale, "taken"))],
+            }
+            .render()
+            .unwrap();
+            check(&u);
+            assert!(
+                u.contains("/admin/users?role=manager&amp;cursor=abcd")
+                    && u.contains("&#60;typed&#62;"),
+                "{u}"
+            );
+
+            let d = UserPage {
+                chrome: chrome(locale),
+                user: user(),
+                is_self: false,
+                roles: role_options(locale, Some(Role::Manager)),
+                tokens: vec![token(false)],
+                errors: vec![],
+                alert: Some(ui::t(locale, "error.stale").into()),
+                notice: None,
+            }
+            .render()
+            .unwrap();
+            check(&d);
+            assert!(
+                d.contains("name=\"version\" value=\"3\"")
+                    && d.contains("value=\"manager\" selected")
+            );
+        }
+    }
 }
