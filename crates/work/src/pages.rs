@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Cards per board column.
-const BOARD_PER_COLUMN: i64 = 50;
+const BOARD_PER_COLUMN: i64 = 25;
 /// Rows per list page.
 const LIST_PAGE: i64 = 50;
 
