@@ -445,6 +445,16 @@ impl PersonValues {
     }
 }
 
+/// A person as a choice in a form (department head, manager).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PersonOption {
+    pub id: i64,
+    pub name: String,
+    pub name_zh: Option<String>,
+    pub employee_no: String,
+    pub active: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PersonSort {

@@ -2,10 +2,12 @@
 //! transaction. The directory is readable by every signed-in user.
 use crate::model::{
     Department, DepartmentInput, DepartmentNode, DepartmentPatch, DepartmentValues,
-    OWN_CONTACT_FIELDS, Person, PersonFilter, PersonInput, PersonPatch, PersonValues, build_tree,
-    forbidden_field,
+    OWN_CONTACT_FIELDS, Person, PersonFilter, PersonInput, PersonOption, PersonPatch, PersonValues,
+    build_tree, forbidden_field,
 };
 use crate::store;
+use db::audit::HistoryEntry;
+use db::idempotency::{self, Idem};
 use db::{Db, Tx};
 use kernel::page::{Page, clamp_limit, decode_cursor, encode_cursor};
 use kernel::validate::Checks;
@@ -109,10 +111,13 @@ async fn code_unique(tx: &mut Tx, v: &DepartmentValues, self_id: Option<i64>) ->
     Ok(())
 }
 
+/// Creates a department. With `idem`, a retry of the same request replays the department it
+/// created (the key is stored in this transaction); the same key with another body is refused.
 pub async fn create_department(
     db: &Db,
     ctx: &Ctx,
     input: &DepartmentInput,
+    idem: Option<&Idem>,
 ) -> AppResult<Department> {
     if !ctx.actor.can_manage_department(input.parent_id) {
         return Err(AppError::Forbidden("create a department there"));
@@ -120,6 +125,11 @@ pub async fn create_department(
     let mut c = Checks::new();
     let v = DepartmentValues::from_input(input).validate(&mut c);
     let mut tx = db.write().await?;
+    if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
+        return store::get_department(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound);
+    }
     check_department_refs(&mut tx, &mut c, &v, None).await?;
     c.finish()?;
     code_unique(&mut tx, &v, None).await?;
@@ -137,6 +147,8 @@ pub async fn create_department(
         json(&d),
     )
     .await?;
+    let location = format!("/api/v1/departments/{id}");
+    idempotency::remember(&mut tx, idem, 201, id, &location, ctx.now_ms).await?;
     tx.commit().await?;
     Ok(d)
 }
@@ -340,7 +352,13 @@ async fn person_unique(tx: &mut Tx, v: &PersonValues, self_id: Option<i64>) -> A
     Ok(())
 }
 
-pub async fn create_person(db: &Db, ctx: &Ctx, input: &PersonInput) -> AppResult<Person> {
+/// Creates a person; `idem` as for [`create_department`].
+pub async fn create_person(
+    db: &Db,
+    ctx: &Ctx,
+    input: &PersonInput,
+    idem: Option<&Idem>,
+) -> AppResult<Person> {
     if !ctx.actor.can_manage_person(input.department_id) {
         return Err(AppError::Forbidden("create people in that department"));
     }
@@ -350,6 +368,11 @@ pub async fn create_person(db: &Db, ctx: &Ctx, input: &PersonInput) -> AppResult
     let mut c = Checks::new();
     let v = PersonValues::from_input(input).validate(&mut c);
     let mut tx = db.write().await?;
+    if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
+        return store::get_person(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound);
+    }
     check_person_refs(&mut tx, &mut c, &v, None).await?;
     c.finish()?;
     person_unique(&mut tx, &v, None).await?;
@@ -367,6 +390,8 @@ pub async fn create_person(db: &Db, ctx: &Ctx, input: &PersonInput) -> AppResult
         json(&p),
     )
     .await?;
+    let location = format!("/api/v1/people/{id}");
+    idempotency::remember(&mut tx, idem, 201, id, &location, ctx.now_ms).await?;
     tx.commit().await?;
     Ok(p)
 }
@@ -469,4 +494,57 @@ pub async fn delete_person(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The people `id` manages directly, by name.
+pub async fn direct_reports(db: &Db, _ctx: &Ctx, id: i64) -> AppResult<Vec<Person>> {
+    let mut tx = db.read().await?;
+    Ok(store::direct_reports(&mut tx, id).await?)
+}
+
+/// Every person as a choice for a form's select (head, manager), by name.
+pub async fn people_options(db: &Db, _ctx: &Ctx) -> AppResult<Vec<PersonOption>> {
+    let mut tx = db.read().await?;
+    Ok(store::people_options(&mut tx).await?)
+}
+
+// ---------------------------------------------------------------- history
+
+/// The change history of a department (`entity = "department"`) or a person (`"person"`),
+/// newest first, with a cursor. Readable by everyone who can read the record; 404 when the
+/// record does not exist (any more).
+pub async fn history(
+    db: &Db,
+    _ctx: &Ctx,
+    entity: &str,
+    id: i64,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<Page<HistoryEntry>> {
+    let limit = clamp_limit(limit);
+    let before = match cursor.filter(|c| !c.is_empty()) {
+        Some(c) => Some(
+            decode_cursor(c)
+                .ok_or_else(|| AppError::BadRequest("invalid cursor".into()))?
+                .1,
+        ),
+        None => None,
+    };
+    let mut tx = db.read().await?;
+    let exists = match entity {
+        "department" => store::department_exists(&mut tx, id).await?,
+        "person" => store::person_exists(&mut tx, id).await?,
+        _ => false,
+    };
+    if !exists {
+        return Err(AppError::NotFound);
+    }
+    let mut items = store::history(&mut tx, entity, id, before, limit + 1).await?;
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|h| encode_cursor("", h.id))
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
 }

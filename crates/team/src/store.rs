@@ -1,5 +1,8 @@
 //! The directory's SQL (departments, people).
-use crate::model::{Department, DepartmentValues, Person, PersonFilter, PersonSort, PersonValues};
+use crate::model::{
+    Department, DepartmentValues, Person, PersonFilter, PersonOption, PersonSort, PersonValues,
+};
+use db::audit::HistoryEntry;
 use db::sql::{Sql, like_pattern};
 use db::{DbError, Row, Tx, Val};
 
@@ -429,4 +432,112 @@ pub async fn list_people(
         .iter()
         .map(person_row)
         .collect()
+}
+
+/// The people `manager_id` manages directly, by name.
+pub async fn direct_reports(tx: &mut Tx, manager_id: i64) -> Result<Vec<Person>, DbError> {
+    tx.fetch_all(
+        &format!("{PERSON_SELECT} WHERE p.manager_id = $1 ORDER BY p.name, p.id"),
+        &[manager_id.into()],
+    )
+    .await?
+    .iter()
+    .map(person_row)
+    .collect()
+}
+
+/// Every person, by name, as a form choice.
+pub async fn people_options(tx: &mut Tx) -> Result<Vec<PersonOption>, DbError> {
+    let rows = tx
+        .fetch_all(
+            "SELECT id, name, name_zh, employee_no, active FROM people ORDER BY name, id",
+            &[],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PersonOption {
+                id: r.i64("id")?,
+                name: r.string("name")?,
+                name_zh: r.opt_string("name_zh")?,
+                employee_no: r.string("employee_no")?,
+                active: r.bool("active")?,
+            })
+        })
+        .collect()
+}
+
+/// A record's audit history, newest first; `before_id` is the keyset cursor.
+pub async fn history(
+    tx: &mut Tx,
+    entity: &str,
+    id: i64,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<HistoryEntry>, DbError> {
+    let mut q = Sql::new(
+        "SELECT id, at, actor_name, action, before_json, after_json FROM audit_events WHERE outcome = 'ok'",
+    );
+    q.and_eq("entity = {}", entity);
+    q.and_eq("entity_id = {}", id);
+    if let Some(b) = before_id {
+        q.and_eq("id < {}", b);
+    }
+    let l = q.arg(limit);
+    q.push(&format!(" ORDER BY id DESC LIMIT {l}"));
+    let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+    tx.fetch_all(&q.text, &q.args)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(HistoryEntry {
+                id: r.i64("id")?,
+                at: r.i64("at")?,
+                actor_name: r.string("actor_name")?,
+                action: r.string("action")?,
+                before: parse(r.opt_string("before_json")?),
+                after: parse(r.opt_string("after_json")?),
+            })
+        })
+        .collect()
+}
+
+/// The id of the user account `username`.
+pub async fn user_id_by_username(tx: &mut Tx, username: &str) -> Result<Option<i64>, DbError> {
+    tx.fetch_opt(
+        "SELECT id FROM users WHERE username = $1",
+        &[username.into()],
+    )
+    .await?
+    .map(|r| r.i64("id"))
+    .transpose()
+}
+
+/// Links a person to a user account (no version bump when it already is).
+pub async fn link_user(
+    tx: &mut Tx,
+    person_id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE people SET user_id = $1, updated_at = $2, version = version + 1 \
+         WHERE id = $3 AND (user_id IS NULL OR user_id <> $1)",
+        &[user_id.into(), now.into(), person_id.into()],
+    )
+    .await
+}
+
+/// Removes `user_id` from whichever person holds it, except `person_id`.
+pub async fn unlink_user_elsewhere(
+    tx: &mut Tx,
+    user_id: i64,
+    person_id: i64,
+    now: i64,
+) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE people SET user_id = NULL, updated_at = $1, version = version + 1 WHERE user_id = $2 AND id <> $3",
+        &[now.into(), user_id.into(), person_id.into()],
+    )
+    .await
 }

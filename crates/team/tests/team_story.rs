@@ -84,23 +84,29 @@ struct Org {
 
 async fn org(db: &Db) -> Org {
     let admin = Ctx::system(NOW);
-    let hq = svc::create_department(db, &admin, &dept("总部 HQ", "HQ", None))
+    let hq = svc::create_department(db, &admin, &dept("总部 HQ", "HQ", None), None)
         .await
         .unwrap()
         .id;
-    let ops = svc::create_department(db, &admin, &dept("运营部 Operations", "OPS", Some(hq)))
-        .await
-        .unwrap()
-        .id;
-    let cs = svc::create_department(
+    let ops = svc::create_department(
         db,
         &admin,
-        &dept("客服部 Customer Service", "CS", Some(ops)),
+        &dept("运营部 Operations", "OPS", Some(hq)),
+        None,
     )
     .await
     .unwrap()
     .id;
-    let fin = svc::create_department(db, &admin, &dept("财务部 Finance", "FIN", Some(hq)))
+    let cs = svc::create_department(
+        db,
+        &admin,
+        &dept("客服部 Customer Service", "CS", Some(ops)),
+        None,
+    )
+    .await
+    .unwrap()
+    .id;
+    let fin = svc::create_department(db, &admin, &dept("财务部 Finance", "FIN", Some(hq)), None)
         .await
         .unwrap()
         .id;
@@ -109,7 +115,7 @@ async fn org(db: &Db) -> Org {
         user(db, "agent", Role::Member).await,
         user(db, "clerk", Role::Viewer).await,
     );
-    let boss = svc::create_person(db, &admin, &person("E001", "Zhang Wei", hq))
+    let boss = svc::create_person(db, &admin, &person("E001", "Zhang Wei", hq), None)
         .await
         .unwrap();
     let mgr = svc::create_person(
@@ -120,6 +126,7 @@ async fn org(db: &Db) -> Org {
             manager_id: Some(boss.id),
             ..person("E002", "Li Na", ops)
         },
+        None,
     )
     .await
     .unwrap();
@@ -134,6 +141,7 @@ async fn org(db: &Db) -> Org {
             hire_date: Some("2024-03-01".into()),
             ..person("E003", "Wang Fang", cs)
         },
+        None,
     )
     .await
     .unwrap();
@@ -144,6 +152,7 @@ async fn org(db: &Db) -> Org {
             user_id: Some(uc),
             ..person("E004", "Emma Wilson", fin)
         },
+        None,
     )
     .await
     .unwrap();
@@ -237,21 +246,22 @@ async fn department_tree_rules() {
         assert_eq!(audit_count(db, "department.update").await, 1, "{b:?}");
 
         // Codes are unique: the conflict names the field.
-        match svc::create_department(db, &o.admin, &dept("dup", "FIN", None)).await {
+        match svc::create_department(db, &o.admin, &dept("dup", "FIN", None), None).await {
             Err(AppError::Conflict(m)) => assert!(m.starts_with("code"), "{m}"),
             other => panic!("{other:?}"),
         }
 
         // Managers act within their subtree only.
-        let team = svc::create_department(db, &o.manager, &dept("客服二组", "CS2", Some(o.cs)))
-            .await
-            .unwrap();
+        let team =
+            svc::create_department(db, &o.manager, &dept("客服二组", "CS2", Some(o.cs)), None)
+                .await
+                .unwrap();
         assert!(matches!(
-            svc::create_department(db, &o.manager, &dept("x", "X1", Some(o.fin))).await,
+            svc::create_department(db, &o.manager, &dept("x", "X1", Some(o.fin)), None).await,
             Err(AppError::Forbidden(_))
         ));
         assert!(matches!(
-            svc::create_department(db, &o.manager, &dept("x", "X2", None)).await,
+            svc::create_department(db, &o.manager, &dept("x", "X2", None), None).await,
             Err(AppError::Forbidden(_))
         ));
         let fin = svc::get_department(db, &o.admin, o.fin).await.unwrap();
@@ -273,7 +283,7 @@ async fn department_tree_rules() {
         ));
         for c in [&o.member, &o.viewer] {
             assert!(matches!(
-                svc::create_department(db, c, &dept("x", "X3", Some(o.cs))).await,
+                svc::create_department(db, c, &dept("x", "X3", Some(o.cs)), None).await,
                 Err(AppError::Forbidden(_))
             ));
         }
@@ -304,7 +314,7 @@ async fn department_tree_rules() {
             Err(AppError::Conflict(m)) => assert!(m.contains("1 task(s)"), "{m}"),
             other => panic!("{other:?}"),
         }
-        let empty = svc::create_department(db, &o.admin, &dept("empty", "EMPTY", Some(o.hq)))
+        let empty = svc::create_department(db, &o.admin, &dept("empty", "EMPTY", Some(o.hq)), None)
             .await
             .unwrap();
         assert!(matches!(
@@ -344,7 +354,7 @@ async fn people_rules_and_policy() {
         let n0 = people_count().await;
 
         // Uniqueness names the field; validation collects every field; nothing is written.
-        match svc::create_person(db, &o.admin, &person("E003", "Dup", o.cs)).await {
+        match svc::create_person(db, &o.admin, &person("E003", "Dup", o.cs), None).await {
             Err(AppError::Conflict(m)) => assert!(m.starts_with("employee_no"), "{b:?}: {m}"),
             other => panic!("{other:?}"),
         }
@@ -355,7 +365,11 @@ async fn people_rules_and_policy() {
             department_id: Some(9999),
             ..PersonInput::new("E100", " ")
         };
-        let f = fields(svc::create_person(db, &o.admin, &bad).await.unwrap_err());
+        let f = fields(
+            svc::create_person(db, &o.admin, &bad, None)
+                .await
+                .unwrap_err(),
+        );
         let names: Vec<&str> = f.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
@@ -500,16 +514,16 @@ async fn people_rules_and_policy() {
             Err(AppError::Forbidden(_))
         ));
         assert!(
-            svc::create_person(db, &o.manager, &person("E200", "New Hire", o.cs))
+            svc::create_person(db, &o.manager, &person("E200", "New Hire", o.cs), None)
                 .await
                 .is_ok()
         );
         assert!(matches!(
-            svc::create_person(db, &o.manager, &person("E201", "Elsewhere", o.fin)).await,
+            svc::create_person(db, &o.manager, &person("E201", "Elsewhere", o.fin), None).await,
             Err(AppError::Forbidden(_))
         ));
         assert!(matches!(
-            svc::create_person(db, &o.member, &person("E202", "Nope", o.cs)).await,
+            svc::create_person(db, &o.member, &person("E202", "Nope", o.cs), None).await,
             Err(AppError::Forbidden(_))
         ));
         // Stale versions are refused.
@@ -574,7 +588,7 @@ async fn people_list_filters_sort_and_pages() {
             p.hire_date = (i % 3 != 0).then(|| format!("2020-01-{:02}", 1 + i % 28));
             p.active = i != 5;
             p.email = Some(format!("p{i}@corp_50%.cn").replace("_50%", "50"));
-            svc::create_person(db, &o.admin, &p).await.unwrap();
+            svc::create_person(db, &o.admin, &p, None).await.unwrap();
         }
         let all = |f: PersonFilter| async move {
             let mut out = Vec::new();
