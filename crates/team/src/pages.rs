@@ -321,6 +321,8 @@ pub fn diff(
     keys.sort_by(|x, y| rank(x).cmp(&rank(y)).then(x.cmp(y)));
     keys.into_iter()
         .filter(|k| !HIDDEN.contains(&k.as_str()))
+        // A linked account is shown by its username when the change names it.
+        .filter(|k| !(k.as_str() == "user_id" && a.contains_key("username")))
         .filter(|k| b.get(*k) != a.get(*k))
         .map(|k| {
             (
@@ -1609,5 +1611,19 @@ mod tests {
         assert_eq!((d[0].1.as_str(), d[0].2.as_str()), ("Wang", "Zhao"));
         assert_eq!(d[1].1, "—");
         assert!(diff(Locale::En, "person", None, Some(&after)).is_empty());
+        let linked = diff(
+            Locale::En,
+            "person",
+            Some(&serde_json::json!({"user_id": null})),
+            Some(&serde_json::json!({"user_id": 3, "username": "member"})),
+        );
+        assert_eq!(
+            linked,
+            [(
+                ui::t(Locale::En, "person.user").to_string(),
+                "—".to_string(),
+                "member".to_string()
+            )]
+        );
     }
 }
