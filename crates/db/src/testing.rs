@@ -74,15 +74,13 @@ impl Drop for TestDb {
             let _ = std::fs::remove_dir_all(dir);
         }
         if let Some(name) = self.pg_name.take() {
-            let db = self.db.clone();
             // Drop runs outside async; a short-lived runtime on its own thread does the cleanup.
+            // The pool belongs to the test's runtime and is not closed from here (that can wait
+            // forever on a connection being returned); `WITH (FORCE)` ends its connections.
             let _ = std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
                 if let Ok(rt) = rt {
-                    rt.block_on(async {
-                        db.close().await;
-                        drop_pg_database(&name).await;
-                    });
+                    rt.block_on(drop_pg_database(&name));
                 }
             })
             .join();
