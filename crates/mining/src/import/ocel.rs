@@ -115,8 +115,9 @@ pub fn read_ocel_json(path: &Path, options: &LoadOptions) -> anyhow::Result<Load
 
 /// Reads an OCEL 2.0 XML file and flattens it on `options.object_type`.
 pub fn read_ocel_xml(path: &Path, options: &LoadOptions) -> anyhow::Result<Loaded> {
+    // Text is not trimmed by the reader: entity references split it into pieces whose
+    // surrounding spaces matter. Whole attribute values are trimmed instead.
     let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(open_maybe_gz(path)?));
-    xml.config_mut().trim_text(true);
     let mut problems = Problems::new(path, options.on_error);
     let mut buf = Vec::new();
     let mut object_types = HashMap::default();
@@ -138,7 +139,6 @@ pub fn read_ocel_xml(path: &Path, options: &LoadOptions) -> anyhow::Result<Loade
             Ok(None)
         };
     loop {
-        let offset = xml.buffer_position();
         let ev = xml.read_event_into(&mut buf).with_context(|| {
             format!(
                 "{}:{}: malformed XML",
@@ -146,6 +146,7 @@ pub fn read_ocel_xml(path: &Path, options: &LoadOptions) -> anyhow::Result<Loade
                 line_of_offset(path, xml.error_position())
             )
         })?;
+        let offset = xml.buffer_position().saturating_sub(1);
         match ev {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let is_start = matches!(ev, Event::Start(_));

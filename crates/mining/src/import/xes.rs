@@ -5,6 +5,7 @@ use crate::log::{AttrValue, LogBuilder};
 use crate::time::TimeParser;
 use anyhow::{Context, bail};
 use quick_xml::events::{BytesStart, Event};
+use std::borrow::Cow;
 use std::path::Path;
 
 /// A typed XES attribute value before it is stored.
@@ -55,60 +56,121 @@ struct PendingTrace {
     offset: u64,
 }
 
-/// Reads an attribute element's `key` and typed `value`. `Ok(None)` for container types.
-fn read_attribute(
-    e: &BytesStart<'_>,
-    time: &TimeParser,
-    want_value: impl Fn(&str) -> bool,
-) -> anyhow::Result<Option<(String, Option<Value>)>> {
-    let tag = e.local_name();
-    let kind = tag.as_ref();
-    if !matches!(kind, "string" | "date" | "int" | "float" | "boolean" | "id") {
-        return Ok(None);
+/// An attribute element's type, key and raw value, borrowed from the parser's buffer.
+struct RawAttribute<'a> {
+    kind: &'static str,
+    key: Cow<'a, str>,
+    value: Option<Cow<'a, str>>,
+}
+
+/// XML-normalises an attribute value only when it needs it (entities or whitespace escapes);
+/// almost no XES value does, and this is the hottest path of the import.
+fn attribute_text<'a>(
+    a: &quick_xml::events::attributes::Attribute<'a>,
+) -> anyhow::Result<Cow<'a, str>> {
+    if a.value
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+    {
+        Ok(Cow::Owned(
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)?
+                .into_owned(),
+        ))
+    } else {
+        Ok(a.value.clone())
     }
+}
+
+/// Reads an attribute element; `Ok(None)` for container types and unknown elements.
+fn raw_attribute<'a>(e: &'a BytesStart<'_>) -> anyhow::Result<Option<RawAttribute<'a>>> {
+    let kind = match e.local_name().as_ref() {
+        "string" => "string",
+        "date" => "date",
+        "int" => "int",
+        "float" => "float",
+        "boolean" => "boolean",
+        "id" => "id",
+        _ => return Ok(None),
+    };
     let mut key = None;
-    let mut raw = None;
+    let mut value = None;
     for a in e.attributes().with_checks(false) {
         let a = a.context("malformed XML attribute")?;
         match a.key.as_ref() {
-            "key" => {
-                key = Some(
-                    a.normalized_value(quick_xml::XmlVersion::Implicit1_0)?
-                        .into_owned(),
-                )
-            }
-            "value" => raw = Some(a.normalized_value(quick_xml::XmlVersion::Implicit1_0)?),
+            "key" => key = Some(attribute_text(&a)?),
+            "value" => value = Some(attribute_text(&a)?),
             _ => {}
         }
     }
     let key = key.context("attribute without a key")?;
-    if !want_value(&key) {
-        return Ok(Some((key, None)));
+    Ok(Some(RawAttribute { kind, key, value }))
+}
+
+impl RawAttribute<'_> {
+    fn raw(&self) -> anyhow::Result<&str> {
+        self.value
+            .as_deref()
+            .with_context(|| format!("attribute {:?} has no value", self.key))
     }
-    let raw = raw.with_context(|| format!("attribute {key:?} has no value"))?;
-    let value = match kind {
-        "date" => Value::Date(
-            time.parse(&raw)
-                .with_context(|| format!("attribute {key:?}"))?,
-        ),
-        "int" => Value::Int(
-            raw.trim()
-                .parse()
-                .with_context(|| format!("attribute {key:?}: bad int {raw:?}"))?,
-        ),
-        "float" => Value::Float(
-            raw.trim()
-                .parse()
-                .with_context(|| format!("attribute {key:?}: bad float {raw:?}"))?,
-        ),
-        "boolean" => Value::Bool(match raw.trim() {
-            "true" | "TRUE" | "True" | "1" => true,
-            "false" | "FALSE" | "False" | "0" => false,
-            other => bail!("attribute {key:?}: bad boolean {other:?}"),
-        }),
-        _ => Value::Text(raw.into_owned()),
-    };
-    Ok(Some((key, Some(value))))
+
+    /// The typed value.
+    fn typed(&self, time: &TimeParser) -> anyhow::Result<Value> {
+        let raw = self.raw()?;
+        let key = &self.key;
+        Ok(match self.kind {
+            "date" => Value::Date(
+                time.parse(raw)
+                    .with_context(|| format!("attribute {key:?}"))?,
+            ),
+            "int" => Value::Int(
+                raw.trim()
+                    .parse()
+                    .with_context(|| format!("attribute {key:?}: bad int {raw:?}"))?,
+            ),
+            "float" => Value::Float(
+                raw.trim()
+                    .parse()
+                    .with_context(|| format!("attribute {key:?}: bad float {raw:?}"))?,
+            ),
+            "boolean" => Value::Bool(match raw.trim() {
+                "true" | "TRUE" | "True" | "1" => true,
+                "false" | "FALSE" | "False" | "0" => false,
+                other => bail!("attribute {key:?}: bad boolean {other:?}"),
+            }),
+            _ => Value::Text(raw.to_owned()),
+        })
+    }
+}
+
+/// Applies one attribute element to the event being read.
+fn event_attribute(
+    ev: &mut PendingEvent,
+    a: &RawAttribute<'_>,
+    time: &TimeParser,
+    keep: bool,
+) -> anyhow::Result<()> {
+    match (a.key.as_ref(), a.kind) {
+        ("concept:name", "string" | "id") => {
+            ev.activity.push_str(a.raw()?);
+            ev.has_activity = true;
+        }
+        ("time:timestamp", "date") => {
+            ev.timestamp = Some(time.parse(a.raw()?).context("time:timestamp")?)
+        }
+        ("org:resource", "string" | "id") => {
+            ev.resource.push_str(a.raw()?);
+            ev.has_resource = true;
+        }
+        ("lifecycle:transition", "string") => {
+            ev.lifecycle.push_str(a.raw()?);
+            if keep {
+                ev.attributes.push((a.key.to_string(), a.typed(time)?));
+            }
+        }
+        _ if keep => ev.attributes.push((a.key.to_string(), a.typed(time)?)),
+        _ => {}
+    }
+    Ok(())
 }
 
 fn store(
@@ -124,13 +186,6 @@ fn store(
         Value::Date(v) => AttrValue::Date(*v),
     }
 }
-
-const STANDARD_KEYS: [&str; 4] = [
-    "concept:name",
-    "time:timestamp",
-    "org:resource",
-    "lifecycle:transition",
-];
 
 /// Reads an XES log. Nested attributes (`list`, `container`, children of any attribute) are
 /// skipped; trace attributes become case attributes, the other event attributes are kept only
@@ -150,7 +205,6 @@ pub fn read_xes(path: &Path, options: &LoadOptions) -> anyhow::Result<Loaded> {
     let mut skip_depth = 0usize;
 
     loop {
-        let offset = xml.buffer_position();
         let event = xml.read_event_into(&mut buf).with_context(|| {
             let pos = xml.error_position();
             format!(
@@ -159,6 +213,9 @@ pub fn read_xes(path: &Path, options: &LoadOptions) -> anyhow::Result<Loaded> {
                 line_of_offset(path, pos)
             )
         })?;
+        // The end of the element just read: on the line where it starts, except for tags that
+        // span lines, which XES writers do not produce.
+        let offset = xml.buffer_position().saturating_sub(1);
         match event {
             Event::Start(_) if skip_depth > 0 => skip_depth += 1,
             Event::Empty(_) if skip_depth > 0 => {}
@@ -190,55 +247,37 @@ pub fn read_xes(path: &Path, options: &LoadOptions) -> anyhow::Result<Loaded> {
                     }
                     _ if in_event => {
                         let ev = &mut trace.events[trace.used - 1];
-                        match read_attribute(e, &options.time, |k| {
-                            keep || STANDARD_KEYS.contains(&k)
-                        }) {
-                            Ok(Some((key, Some(value)))) => match (key.as_str(), value) {
-                                ("concept:name", Value::Text(s)) => {
-                                    ev.activity.push_str(&s);
-                                    ev.has_activity = true;
-                                }
-                                ("time:timestamp", Value::Date(t)) => ev.timestamp = Some(t),
-                                ("org:resource", Value::Text(s)) => {
-                                    ev.resource.push_str(&s);
-                                    ev.has_resource = true;
-                                }
-                                ("lifecycle:transition", Value::Text(s)) => {
-                                    ev.lifecycle.push_str(&s);
-                                    if keep {
-                                        ev.attributes.push((key, Value::Text(s)));
-                                    }
-                                }
-                                (_, value) => {
-                                    if keep {
-                                        ev.attributes.push((key, value));
-                                    }
-                                }
-                            },
-                            Ok(_) => {}
-                            Err(err) => {
-                                if ev.error.is_none() {
-                                    ev.error = Some(format!("{err:#}"));
-                                }
-                            }
+                        let applied = raw_attribute(e).and_then(|a| match a {
+                            Some(a) => event_attribute(ev, &a, &options.time, keep),
+                            None => Ok(()),
+                        });
+                        if let Err(err) = applied
+                            && ev.error.is_none()
+                        {
+                            ev.error = Some(format!("{err:#}"));
                         }
                         if is_start {
                             skip_depth = 1;
                         }
                     }
                     _ if in_trace => {
-                        match read_attribute(e, &options.time, |_| true) {
-                            Ok(Some((key, Some(Value::Text(s))))) if key == "concept:name" => {
-                                trace.case_id = Some(s);
+                        let read = raw_attribute(e).and_then(|a| match a {
+                            Some(a) if a.key == "concept:name" => {
+                                trace.case_id = Some(a.raw()?.to_owned());
+                                Ok(())
                             }
-                            Ok(Some((key, Some(value)))) => trace.attributes.push((key, value)),
-                            Ok(_) => {}
-                            Err(err) => {
-                                problems.bad(
-                                    line_of_offset(path, offset),
-                                    format!("trace attribute: {err:#}"),
-                                )?;
+                            Some(a) => {
+                                let v = a.typed(&options.time)?;
+                                trace.attributes.push((a.key.into_owned(), v));
+                                Ok(())
                             }
+                            None => Ok(()),
+                        });
+                        if let Err(err) = read {
+                            problems.bad(
+                                line_of_offset(path, offset),
+                                format!("trace attribute: {err:#}"),
+                            )?;
                         }
                         if is_start {
                             skip_depth = 1;
