@@ -51,6 +51,20 @@ impl TimeParser {
         })
     }
 
+    /// Parses one timestamp given as raw bytes (the importers' hot path: ISO-like text needs
+    /// no UTF-8 check).
+    pub fn parse_bytes(&self, b: &[u8]) -> anyhow::Result<i64> {
+        if self.format.is_none() {
+            let b = b.trim_ascii();
+            if let Some(p) = parse_iso_like(b)
+                && (p.offset_ms.is_some() || matches!(self.zone, Zone::Utc))
+            {
+                return Ok(p.naive_ms - off_or_zero(p.offset_ms));
+            }
+        }
+        self.parse(std::str::from_utf8(b).map_err(|_| anyhow!("timestamp is not valid text"))?)
+    }
+
     /// Parses one timestamp to epoch milliseconds.
     pub fn parse(&self, s: &str) -> anyhow::Result<i64> {
         let s = s.trim();
@@ -95,6 +109,10 @@ impl TimeParser {
         let naive = TimeZone::UTC.to_timestamp(dt)?.as_millisecond();
         self.localize(naive)
     }
+}
+
+fn off_or_zero(offset_ms: Option<i64>) -> i64 {
+    offset_ms.unwrap_or(0)
 }
 
 struct IsoParts {

@@ -196,57 +196,64 @@ pub fn read_csv(path: &Path, options: &LoadOptions) -> anyhow::Result<Loaded> {
         if record.len() == 1 && record[0].is_empty() {
             continue; // blank line
         }
-        let field = |i: usize| -> Result<&str, String> {
-            let raw = record
+        let raw = |i: usize| -> Result<&[u8], String> {
+            record
                 .get(i)
-                .ok_or_else(|| format!("missing column {:?}", header[i]))?;
-            std::str::from_utf8(raw)
+                .ok_or_else(|| format!("missing column {:?}", header[i]))
+        };
+        let field = |i: usize| -> Result<&str, String> {
+            std::str::from_utf8(raw(i)?)
                 .map_err(|_| format!("column {:?} is not valid text", header[i]))
         };
         let parsed = (|| -> Result<_, String> {
-            let case = field(case_col)?;
-            let activity = field(act_col)?;
+            let case = raw(case_col)?;
+            let activity = raw(act_col)?;
             if case.is_empty() {
                 return Err("empty case id".into());
             }
             if activity.is_empty() {
                 return Err("empty activity".into());
             }
-            let ts_text = field(ts_col)?;
             let ts = options
                 .time
-                .parse(ts_text)
+                .parse_bytes(raw(ts_col)?)
                 .map_err(|e| format!("column {:?}: {e}", header[ts_col]))?;
             let start = match start_col {
-                Some(c) => match field(c)? {
-                    "" => None,
+                Some(c) => match raw(c)? {
+                    b"" => None,
                     s => Some(
                         options
                             .time
-                            .parse(s)
+                            .parse_bytes(s)
                             .map_err(|e| format!("column {:?}: {e}", header[c]))?,
                     ),
                 },
                 None => None,
             };
             let resource = match res_col {
-                Some(c) => Some(field(c)?).filter(|r| !r.is_empty()),
+                Some(c) => Some(raw(c)?).filter(|r| !r.is_empty()),
                 None => None,
             };
             Ok((case, activity, ts, start, resource))
         })();
         match parsed {
             Ok((case, activity, ts, start, resource)) => {
-                let row = builder.push_event_ids(case, activity, ts, resource, start);
-                for &(i, is_case) in &extra {
-                    let Ok(v) = field(i) else { continue };
-                    if v.is_empty() {
-                        continue;
-                    }
-                    if is_case {
-                        builder.set_case_text(case, &header[i], v);
-                    } else {
-                        builder.set_event_text(row, &header[i], v);
+                let Ok(row) = builder.push_event_bytes(case, activity, ts, resource, start) else {
+                    problems.bad(line, "case, activity or resource is not valid text")?;
+                    continue;
+                };
+                if !extra.is_empty() {
+                    let case = field(case_col).unwrap_or_default();
+                    for &(i, is_case) in &extra {
+                        let Ok(v) = field(i) else { continue };
+                        if v.is_empty() {
+                            continue;
+                        }
+                        if is_case {
+                            builder.set_case_text(case, &header[i], v);
+                        } else {
+                            builder.set_event_text(row, &header[i], v);
+                        }
                     }
                 }
             }

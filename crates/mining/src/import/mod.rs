@@ -112,6 +112,11 @@ impl<'a> Problems<'a> {
         }
     }
 
+    /// Whether the next problem will be shown (so computing its line number is worth it).
+    pub(crate) fn wants_detail(&self) -> bool {
+        self.policy == OnError::Stop || self.report.first.len() < SkipReport::KEEP
+    }
+
     pub(crate) fn finish(self) -> SkipReport {
         self.report
     }

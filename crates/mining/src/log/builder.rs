@@ -59,12 +59,36 @@ impl LogBuilder {
         resource: Option<&str>,
         start_ms: Option<i64>,
     ) -> usize {
+        self.push_event_bytes(
+            case.as_bytes(),
+            activity.as_bytes(),
+            timestamp_ms,
+            resource.map(str::as_bytes),
+            start_ms,
+        )
+        .expect("str is UTF-8")
+    }
+
+    /// Adds an event whose names are raw UTF-8 bytes (validated only when new); fails without
+    /// adding anything if a new name is not UTF-8.
+    pub fn push_event_bytes(
+        &mut self,
+        case: &[u8],
+        activity: &[u8],
+        timestamp_ms: i64,
+        resource: Option<&[u8]>,
+        start_ms: Option<i64>,
+    ) -> Result<usize, std::str::Utf8Error> {
         let row = self.case.len();
-        let case_id = self.case_ids.intern(case);
+        let activity = self.activities.intern_bytes(activity)?;
+        let resource = match resource {
+            Some(r) => self.resources.intern_bytes(r)?,
+            None => NO_RESOURCE,
+        };
+        let case_id = self.case_ids.intern_bytes(case)?;
         self.case.push(case_id);
-        self.activity.push(self.activities.intern(activity));
-        self.resource
-            .push(resource.map_or(NO_RESOURCE, |r| self.resources.intern(r)));
+        self.activity.push(activity);
+        self.resource.push(resource);
         self.timestamp.push(timestamp_ms);
         match (start_ms, &mut self.start_timestamp) {
             (Some(s), Some(v)) => v.push(s),
@@ -79,7 +103,7 @@ impl LogBuilder {
         }
         self.event_attributes.push_row();
         self.case_attributes.ensure_rows(self.case_ids.len());
-        row
+        Ok(row)
     }
 
     /// Sets an attribute of the event at `row`.
@@ -156,6 +180,50 @@ impl LogBuilder {
                 AttrValue::Text(table.text.intern(from.text.get(id)))
             }
             other => other,
+        }
+    }
+
+    /// Appends all events of `other` (built from a later part of the same input) after ours.
+    pub fn append(&mut self, other: LogBuilder) {
+        let map = |from: &Interner, to: &mut Interner| -> Vec<u32> {
+            from.iter().map(|s| to.intern(s)).collect()
+        };
+        let cases = map(&other.case_ids, &mut self.case_ids);
+        let acts = map(&other.activities, &mut self.activities);
+        let res = map(&other.resources, &mut self.resources);
+        let first_row = self.case.len();
+        match (&mut self.start_timestamp, other.start_timestamp) {
+            (Some(mine), Some(theirs)) => mine.extend_from_slice(&theirs),
+            (Some(mine), None) => mine.extend_from_slice(&other.timestamp),
+            (None, Some(theirs)) => {
+                let mut v = self.timestamp.clone();
+                v.extend_from_slice(&theirs);
+                self.start_timestamp = Some(v);
+            }
+            (None, None) => {}
+        }
+        self.case
+            .extend(other.case.iter().map(|&c| cases[c as usize]));
+        self.activity
+            .extend(other.activity.iter().map(|&a| acts[a as usize]));
+        self.resource.extend(
+            other
+                .resource
+                .iter()
+                .map(|&r| if r == NO_RESOURCE { r } else { res[r as usize] }),
+        );
+        self.timestamp.extend_from_slice(&other.timestamp);
+        self.event_attributes.ensure_rows(self.case.len());
+        self.case_attributes.ensure_rows(self.case_ids.len());
+        if !other.event_attributes.columns.is_empty() {
+            for row in 0..other.case.len() {
+                self.copy_event_attributes(first_row + row, &other.event_attributes, row);
+            }
+        }
+        if !other.case_attributes.columns.is_empty() {
+            for c in 0..other.case_ids.len() {
+                self.copy_case_attributes(other.case_ids.get(c as u32), &other.case_attributes, c);
+            }
         }
     }
 

@@ -51,27 +51,37 @@ impl Interner {
 
     /// The id of `s`, if it was interned.
     pub fn lookup(&self, s: &str) -> Option<u32> {
-        let hash = self.hasher.hash_one(s);
-        self.table.find(hash, |&id| self.get(id) == s).copied()
+        let hash = self.hasher.hash_one(s.as_bytes());
+        self.table
+            .find(hash, |&id| self.get(id).as_bytes() == s.as_bytes())
+            .copied()
     }
 
     /// The id of `s`, interning it if new.
     pub fn intern(&mut self, s: &str) -> u32 {
-        let hash = self.hasher.hash_one(s);
+        self.intern_bytes(s.as_bytes())
+            .expect("a str is valid UTF-8")
+    }
+
+    /// The id of the UTF-8 text `b`, interning it if new. Bytes are validated only when they
+    /// are new, so importers can look up repeated names without decoding them each time.
+    pub fn intern_bytes(&mut self, b: &[u8]) -> Result<u32, std::str::Utf8Error> {
+        let hash = self.hasher.hash_one(b);
         let Self {
             bytes,
             ends,
             table,
             hasher,
         } = self;
-        let name_of = |id: u32| -> &str {
+        let name_of = |id: u32| -> &[u8] {
             let id = id as usize;
             let start = if id == 0 { 0 } else { ends[id - 1] };
-            &bytes[start..ends[id]]
+            &bytes.as_bytes()[start..ends[id]]
         };
-        if let Some(&id) = table.find(hash, |&id| name_of(id) == s) {
-            return id;
+        if let Some(&id) = table.find(hash, |&id| name_of(id) == b) {
+            return Ok(id);
         }
+        let s = std::str::from_utf8(b)?;
         let id = u32::try_from(ends.len()).expect("more than 4 billion distinct names");
         bytes.push_str(s);
         ends.push(bytes.len());
@@ -79,9 +89,9 @@ impl Interner {
         table.insert_unique(hash, id, |&other| {
             let o = other as usize;
             let start = if o == 0 { 0 } else { ends[o - 1] };
-            hasher.hash_one(&bytes[start..ends[o]])
+            hasher.hash_one(&bytes.as_bytes()[start..ends[o]])
         });
-        id
+        Ok(id)
     }
 
     /// All strings in id order.
@@ -111,6 +121,9 @@ mod tests {
         assert_eq!(i.get(2), "");
         assert_eq!(i.lookup("a"), Some(1));
         assert_eq!(i.lookup("zz"), None);
+        assert_eq!(i.intern_bytes(b"a"), Ok(1));
+        assert!(i.intern_bytes(b"\xff").is_err());
+        assert_eq!(i.len(), 3);
     }
 
     #[test]
