@@ -81,10 +81,13 @@ fn attribute_text<'a>(
     }
 }
 
+/// The `key` and `value` XML attributes of an XES attribute element, if present.
+type KeyValue<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
+
 /// Scans `key="…" value="…"` straight from the tag's bytes: the import's hottest loop, and XES
 /// writers emit exactly this shape. `None` when anything needs real XML handling (an entity,
 /// whitespace escapes, an unexpected token), so the caller falls back to quick-xml.
-fn scan_key_value(raw: &str) -> Option<(Option<Cow<'_, str>>, Option<Cow<'_, str>>)> {
+fn scan_key_value(raw: &str) -> Option<KeyValue<'_>> {
     let b = raw.as_bytes();
     let (mut key, mut value) = (None, None);
     let mut i = 0;
