@@ -126,7 +126,7 @@ pub fn process_map_svg(dfg: &Dfg, options: &MapOptions) -> String {
     let _ = write!(
         svg,
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="Helvetica, Arial, 'Noto Sans CJK SC', sans-serif" font-size="13">
-<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>
+<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>
 <rect width="100%" height="100%" fill="#ffffff"/>
 "##
     );
@@ -155,6 +155,19 @@ pub fn process_map_svg(dfg: &Dfg, options: &MapOptions) -> String {
                 (x1 + x2) / 2.0,
                 (sy + ty) / 2.0,
             )
+        } else if layer[e.to] == layer[e.from] && e.from != e.to {
+            // Same layer: an arc below both nodes, deeper the further apart they are.
+            let (sy, ty) = (y1 + NODE_H / 2.0, y2 + NODE_H / 2.0 + 2.0);
+            let depth = 28.0 + 0.08 * (x2 - x1).abs();
+            (
+                format!(
+                    "M{x1:.1},{sy:.1} C{x1:.1},{:.1} {x2:.1},{:.1} {x2:.1},{ty:.1}",
+                    sy + depth,
+                    ty + depth
+                ),
+                (x1 + x2) / 2.0,
+                sy + depth * 0.75,
+            )
         } else if e.from == e.to {
             let (x, y) = (x1 + NODE_W / 2.0, y1);
             (
@@ -172,18 +185,38 @@ pub fn process_map_svg(dfg: &Dfg, options: &MapOptions) -> String {
             )
         } else {
             // Back edge: leave on the right, swing out by the distance travelled, come back in.
-            let bulge = 60.0 + 25.0 * (layer[e.from] as f64 - layer[e.to] as f64).abs();
-            let (sx, tx) = (x1 + NODE_W / 2.0, x2 + NODE_W / 2.0 + 2.0);
-            let cx = sx.max(tx) + bulge;
+            // Swing out right of every node in the layers it passes, not through them.
+            let (lo, hi) = (layer[e.to], layer[e.from]);
+            let right = (0..n)
+                .filter(|&v| (lo..=hi).contains(&layer[v]))
+                .map(|v| pos[v].0 + NODE_W / 2.0)
+                .fold(0.0, f64::max);
+            let bulge = 30.0 + 12.0 * (hi - lo) as f64;
+            // Leave from the source's top, so no node beside it in its layer is crossed.
+            let (sx, sy) = (x1 + NODE_W / 4.0, y1 - NODE_H / 2.0);
+            // Come down onto the target's top from above-right, so the last stretch crosses
+            // no node of the target's layer.
+            let (tx, ty) = (x2 + NODE_W / 4.0, y2 - NODE_H / 2.0 - 2.0);
+            let cx = right + bulge;
             (
-                format!("M{sx:.1},{y1:.1} C{cx:.1},{y1:.1} {cx:.1},{y2:.1} {tx:.1},{y2:.1}"),
-                sx.max(tx) + bulge * 0.75,
-                (y1 + y2) / 2.0,
+                format!(
+                    "M{sx:.1},{sy:.1} C{cx:.1},{:.1} {cx:.1},{:.1} {tx:.1},{ty:.1}",
+                    sy - ROW_GAP * 0.45,
+                    ty - ROW_GAP * 0.45
+                ),
+                right + bulge * 0.75,
+                (sy + ty) / 2.0 - ROW_GAP * 0.3,
             )
+        };
+        // Backward flow (rework, loops) is dashed so the main flow reads first.
+        let dash = if layer[e.to] <= layer[e.from] && e.from != e.to {
+            r#" stroke-dasharray="6 4""#
+        } else {
+            ""
         };
         let _ = writeln!(
             svg,
-            r#"<path d="{path}" fill="none" stroke="{colour}" stroke-width="{w:.1}" stroke-opacity="0.85" marker-end="url(#arrow)"/>"#
+            r#"<path d="{path}" fill="none" stroke="{colour}" stroke-width="{w:.1}" stroke-opacity="0.85"{dash} marker-end="url(#arrow)"/>"#
         );
         let label = match options.labels {
             MapLabels::Frequency => human_count(e.count, options.lang),
