@@ -72,7 +72,7 @@ bench() { # name log peer-task|- opsdesk-args...
     memr=$(awk -v a="$p_m" -v b="$o_m" 'BEGIN {printf "%.2f", b / a}')
   fi
   ROWS+=("| $name | $p_t | $o_t | $speed | $p_m | $o_m | $memr |")
-  echo "done: $name" >&2
+  echo "${ROWS[-1]}" >&2
 }
 
 for n in $SIZES; do
