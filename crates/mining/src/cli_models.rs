@@ -14,6 +14,10 @@ pub fn run_discover(_args: &DiscoverArgs, _log: &TraceLog, _json: bool) -> anyho
 }
 
 /// Runs `opsdesk mine conformance` on an already loaded log; prints text or JSON to stdout.
-pub fn run_conformance(_args: &ConformanceArgs, _log: &TraceLog, _json: bool) -> anyhow::Result<()> {
+pub fn run_conformance(
+    _args: &ConformanceArgs,
+    _log: &TraceLog,
+    _json: bool,
+) -> anyhow::Result<()> {
     anyhow::bail!("not implemented yet")
 }
