@@ -2,4 +2,8 @@
 //! No dependency on the opsdesk application.
 pub mod cli;
 pub mod cli_models;
+pub mod conformance;
+pub mod discovery;
+pub mod petri;
+pub mod pnml;
 pub mod trace_log;

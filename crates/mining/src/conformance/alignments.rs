@@ -1,0 +1,274 @@
+//! Optimal alignments under the standard cost function (PM4Py's): a synchronous move costs 0,
+//! a log move or a visible model move 10 000, a silent model move 1. Found with Dijkstra on
+//! the synchronous product of the net and the trace, once per variant.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use foldhash::{HashMap, HashMapExt};
+
+use crate::petri::PetriNet;
+use crate::trace_log::TraceLog;
+
+/// Cost of a log move or a visible model move.
+pub const MOVE_COST: u64 = 10_000;
+/// Cost of a silent model move.
+pub const TAU_COST: u64 = 1;
+
+/// One step of an alignment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Move {
+    /// Log and model agree on the activity.
+    Sync(u32),
+    /// The log has an event the model could not do (activity id).
+    Log(u32),
+    /// The model did a step the log does not have (transition index).
+    Model(u32),
+}
+
+/// The optimal alignment of one trace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceAlignment {
+    /// Total cost under the standard cost function.
+    pub cost: u64,
+    /// Cost of the worst reasonable alignment: all log moves plus the cheapest model run.
+    pub best_worst_cost: u64,
+    /// `1 − ⌊cost/10000⌋ / ⌊bwc/10000⌋` (PM4Py's trace fitness).
+    pub fitness: f64,
+    /// The moves, in order.
+    pub moves: Vec<Move>,
+}
+
+/// Alignment results for a whole log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlignmentResult {
+    /// One alignment per variant (None when the search exceeded its state budget).
+    pub variants: Vec<Option<TraceAlignment>>,
+    /// `1 − Σ cost / Σ bwc` over all cases.
+    pub log_fitness: f64,
+    /// Mean trace fitness over cases.
+    pub average_trace_fitness: f64,
+    /// Cases whose trace fitness is 1.
+    pub fitting_cases: u64,
+    /// Cases aligned.
+    pub cases: u64,
+}
+
+/// States explored per trace before giving up (keeps unbounded nets from running away).
+pub const DEFAULT_STATE_BUDGET: usize = 5_000_000;
+
+/// Aligns every variant of the log once and aggregates over cases.
+pub fn align_log(net: &PetriNet, log: &TraceLog) -> AlignmentResult {
+    let aligner = Aligner::new(net, &log.activities);
+    let variants: Vec<Option<TraceAlignment>> = log
+        .variants
+        .iter()
+        .map(|v| aligner.align(&v.trace))
+        .collect();
+    let (mut cost, mut bwc, mut cases, mut fitting, mut fit_sum) =
+        (0u128, 0u128, 0u64, 0u64, 0.0f64);
+    for (v, a) in log.variants.iter().zip(&variants) {
+        if let Some(a) = a {
+            cost += a.cost as u128 * v.count as u128;
+            bwc += a.best_worst_cost as u128 * v.count as u128;
+            cases += v.count;
+            if a.fitness == 1.0 {
+                fitting += v.count;
+            }
+            fit_sum += a.fitness * v.count as f64;
+        }
+    }
+    let log_fitness = if bwc > 0 {
+        1.0 - cost as f64 / bwc as f64
+    } else {
+        1.0
+    };
+    let average_trace_fitness = if cases > 0 {
+        fit_sum / cases as f64
+    } else {
+        0.0
+    };
+    AlignmentResult {
+        variants,
+        log_fitness,
+        average_trace_fitness,
+        fitting_cases: fitting,
+        cases,
+    }
+}
+
+/// A net prepared for aligning traces over a log's activities.
+pub struct Aligner<'a> {
+    net: &'a PetriNet,
+    /// Per log activity id: transitions carrying that label.
+    sync: Vec<Vec<u32>>,
+    best_worst: Option<u64>,
+    budget: usize,
+}
+
+/// A search state: model marking and position in the trace.
+type StateKey = (Box<[u8]>, u32);
+
+struct Node {
+    marking: Box<[u8]>,
+    pos: u32,
+    parent: u32,
+    mv: Option<Move>,
+}
+
+impl<'a> Aligner<'a> {
+    /// Prepares the aligner and computes the model's cheapest complete run.
+    pub fn new(net: &'a PetriNet, activities: &[String]) -> Self {
+        let sync = activities
+            .iter()
+            .map(|a| {
+                (0..net.transitions.len() as u32)
+                    .filter(|&t| net.transitions[t as usize].label.as_deref() == Some(a.as_str()))
+                    .collect()
+            })
+            .collect();
+        let mut aligner = Aligner {
+            net,
+            sync,
+            best_worst: None,
+            budget: DEFAULT_STATE_BUDGET,
+        };
+        aligner.best_worst = aligner.search(&[]).map(|(c, _)| c);
+        aligner
+    }
+
+    /// Cheapest cost to go from the initial to the final marking with model moves only.
+    pub fn model_cost(&self) -> Option<u64> {
+        self.best_worst
+    }
+
+    /// Optimal alignment of a trace of activity ids, or None if the final marking cannot be
+    /// reached within the state budget.
+    pub fn align(&self, trace: &[u32]) -> Option<TraceAlignment> {
+        let model = self.best_worst?;
+        let (cost, moves) = self.search(trace)?;
+        let bwc = model + MOVE_COST * trace.len() as u64;
+        let den = bwc / MOVE_COST;
+        let fitness = if den > 0 {
+            1.0 - (cost / MOVE_COST) as f64 / den as f64
+        } else {
+            0.0
+        };
+        Some(TraceAlignment {
+            cost,
+            best_worst_cost: bwc,
+            fitness,
+            moves,
+        })
+    }
+
+    fn to_bytes(m: &[u32]) -> Option<Box<[u8]>> {
+        m.iter().map(|&c| u8::try_from(c).ok()).collect()
+    }
+
+    fn search(&self, trace: &[u32]) -> Option<(u64, Vec<Move>)> {
+        let net = self.net;
+        let target = Self::to_bytes(&net.final_marking)?;
+        let start = Self::to_bytes(&net.initial_marking)?;
+        let mut nodes: Vec<Node> = vec![Node {
+            marking: start.clone(),
+            pos: 0,
+            parent: u32::MAX,
+            mv: None,
+        }];
+        let mut best: HashMap<StateKey, (u64, u32)> = HashMap::new();
+        best.insert((start, 0), (0, 0));
+        let mut heap = BinaryHeap::new();
+        heap.push(Reverse((0u64, 0u32)));
+        let mut closed: HashMap<u32, ()> = HashMap::new();
+        let mut scratch: Vec<u32> = vec![0; net.places.len()];
+        while let Some(Reverse((cost, id))) = heap.pop() {
+            if closed.insert(id, ()).is_some() {
+                continue;
+            }
+            let (pos, done) = {
+                let n = &nodes[id as usize];
+                (n.pos, n.pos as usize == trace.len() && n.marking == target)
+            };
+            if done {
+                let mut moves = Vec::new();
+                let mut cur = id;
+                while cur != 0 {
+                    let n = &nodes[cur as usize];
+                    moves.push(n.mv.clone().expect("non-root has a move"));
+                    cur = n.parent;
+                }
+                moves.reverse();
+                return Some((cost, moves));
+            }
+            if nodes.len() > self.budget {
+                return None;
+            }
+            let mut successors: Vec<(Box<[u8]>, u32, u64, Move)> = Vec::new();
+            let marking = nodes[id as usize].marking.clone();
+            for (ti, t) in net.transitions.iter().enumerate() {
+                if !t
+                    .inputs
+                    .iter()
+                    .all(|&(p, w)| marking[p as usize] as u32 >= w)
+                {
+                    continue;
+                }
+                for (s, &b) in scratch.iter_mut().zip(marking.iter()) {
+                    *s = b as u32;
+                }
+                net.fire(ti as u32, &mut scratch);
+                let Some(next) = Self::to_bytes(&scratch) else {
+                    continue;
+                };
+                let model_cost = if t.label.is_some() {
+                    MOVE_COST
+                } else {
+                    TAU_COST
+                };
+                successors.push((next.clone(), pos, model_cost, Move::Model(ti as u32)));
+                if let Some(&a) = trace.get(pos as usize)
+                    && self
+                        .sync
+                        .get(a as usize)
+                        .is_some_and(|ts| ts.contains(&(ti as u32)))
+                {
+                    successors.push((next, pos + 1, 0, Move::Sync(ti as u32)));
+                }
+            }
+            if let Some(&a) = trace.get(pos as usize) {
+                successors.push((marking.clone(), pos + 1, MOVE_COST, Move::Log(a)));
+            }
+            for (m, p, c, mv) in successors {
+                let nc = cost + c;
+                let key = (m, p);
+                match best.get_mut(&key) {
+                    Some((old, _)) if *old <= nc => continue,
+                    Some(entry) => {
+                        let nid = nodes.len() as u32;
+                        nodes.push(Node {
+                            marking: key.0.clone(),
+                            pos: p,
+                            parent: id,
+                            mv: Some(mv),
+                        });
+                        *entry = (nc, nid);
+                        heap.push(Reverse((nc, nid)));
+                    }
+                    None => {
+                        let nid = nodes.len() as u32;
+                        nodes.push(Node {
+                            marking: key.0.clone(),
+                            pos: p,
+                            parent: id,
+                            mv: Some(mv),
+                        });
+                        best.insert(key, (nc, nid));
+                        heap.push(Reverse((nc, nid)));
+                    }
+                }
+            }
+        }
+        None
+    }
+}
