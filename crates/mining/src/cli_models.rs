@@ -5,13 +5,13 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::conformance::alignments::Move;
 use crate::conformance::{align_log, token_replay};
 use crate::discovery::{
-    discover_heuristics_net, discover_process_tree, heuristics_to_petri_net, process_tree_to_petri_net, HeuristicsConfig,
-    InductiveVariant,
+    HeuristicsConfig, InductiveVariant, discover_heuristics_net, discover_process_tree,
+    heuristics_to_petri_net, process_tree_to_petri_net,
 };
 use crate::petri::PetriNet;
 use crate::pnml::{from_pnml, to_pnml};
@@ -85,7 +85,8 @@ pub fn run_discover(args: &DiscoverArgs, log: &TraceLog, json: bool) -> anyhow::
 
 /// Runs `opsdesk mine conformance` on an already loaded log; prints text or JSON to stdout.
 pub fn run_conformance(args: &ConformanceArgs, log: &TraceLog, json: bool) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&args.model).with_context(|| format!("reading {}", args.model.display()))?;
+    let text = std::fs::read_to_string(&args.model)
+        .with_context(|| format!("reading {}", args.model.display()))?;
     let net = from_pnml(&text).with_context(|| format!("parsing {}", args.model.display()))?;
     let report = conformance_report(args, &net, log);
     if json {
@@ -116,16 +117,30 @@ fn net_summary(net: &PetriNet) -> Value {
 
 /// Discovers the model and writes the PNML if asked; returns what `run_discover` prints.
 pub fn discover_report(args: &DiscoverArgs, log: &TraceLog) -> anyhow::Result<Report> {
-    anyhow::ensure!((0.0..=1.0).contains(&args.noise), "--noise must be within [0, 1]");
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&args.noise),
+        "--noise must be within [0, 1]"
+    );
     let mut text = String::new();
     let (net, mut out) = match args.miner {
         Miner::Inductive => {
-            let variant = if args.noise > 0.0 { InductiveVariant::Imf { noise: args.noise } } else { InductiveVariant::Im };
+            let variant = if args.noise > 0.0 {
+                InductiveVariant::Imf { noise: args.noise }
+            } else {
+                InductiveVariant::Im
+            };
             let tree = discover_process_tree(log, variant);
             let net = process_tree_to_petri_net(&tree);
-            let name = if args.noise > 0.0 { format!("IMf (noise {})", args.noise) } else { "IM".to_string() };
+            let name = if args.noise > 0.0 {
+                format!("IMf (noise {})", args.noise)
+            } else {
+                "IM".to_string()
+            };
             let _ = writeln!(text, "Inductive Miner {name}\nprocess tree: {tree}");
-            (net, json!({"miner": "inductive", "noise": args.noise, "process_tree": tree.to_string()}))
+            (
+                net,
+                json!({"miner": "inductive", "noise": args.noise, "process_tree": tree.to_string()}),
+            )
         }
         Miner::Heuristics => {
             let cfg = HeuristicsConfig {
@@ -138,9 +153,21 @@ pub fn discover_report(args: &DiscoverArgs, log: &TraceLog) -> anyhow::Result<Re
             };
             let h = discover_heuristics_net(log, &cfg);
             let name = |a: u32| log.activities[a as usize].as_str();
-            let _ = writeln!(text, "Heuristics Miner: {} activities, {} dependency arcs", h.nodes.len(), h.edges.len());
+            let _ = writeln!(
+                text,
+                "Heuristics Miner: {} activities, {} dependency arcs",
+                h.nodes.len(),
+                h.edges.len()
+            );
             for e in &h.edges {
-                let _ = writeln!(text, "  {} -> {}  dependency {:.3}  count {}", name(e.source), name(e.target), e.dependency, e.frequency);
+                let _ = writeln!(
+                    text,
+                    "  {} -> {}  dependency {:.3}  count {}",
+                    name(e.source),
+                    name(e.target),
+                    e.dependency,
+                    e.frequency
+                );
             }
             let edges: Vec<Value> = h
                 .edges
@@ -149,7 +176,10 @@ pub fn discover_report(args: &DiscoverArgs, log: &TraceLog) -> anyhow::Result<Re
                 .collect();
             let nodes: Vec<&str> = h.nodes.iter().map(|&a| name(a)).collect();
             let net = heuristics_to_petri_net(&h);
-            (net, json!({"miner": "heuristics", "dependency_graph": {"nodes": nodes, "edges": edges}}))
+            (
+                net,
+                json!({"miner": "heuristics", "dependency_graph": {"nodes": nodes, "edges": edges}}),
+            )
         }
     };
     let summary = net_summary(&net);
@@ -160,7 +190,8 @@ pub fn discover_report(args: &DiscoverArgs, log: &TraceLog) -> anyhow::Result<Re
     );
     out["petri_net"] = summary;
     if let Some(path) = &args.out {
-        std::fs::write(path, to_pnml(&net)).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(path, to_pnml(&net))
+            .with_context(|| format!("writing {}", path.display()))?;
         let _ = writeln!(text, "written to {}", path.display());
         out["pnml"] = json!(path.display().to_string());
     }
@@ -171,7 +202,10 @@ fn describe(net: &PetriNet, log: &TraceLog, mv: &Move) -> Option<String> {
     match mv {
         Move::Sync(_) => None,
         Move::Log(a) => Some(format!("log move: {}", log.activities[*a as usize])),
-        Move::Model(t) => net.transitions[*t as usize].label.as_ref().map(|l| format!("model move: {l}")),
+        Move::Model(t) => net.transitions[*t as usize]
+            .label
+            .as_ref()
+            .map(|l| format!("model move: {l}")),
     }
 }
 
@@ -200,7 +234,11 @@ pub fn conformance_report(args: &ConformanceArgs, net: &PetriNet, log: &TraceLog
             al.fitting_cases,
             al.cases,
             al.average_trace_fitness,
-            if unaligned > 0 { format!(", {unaligned} variants not aligned (state budget)") } else { String::new() }
+            if unaligned > 0 {
+                format!(", {unaligned} variants not aligned (state budget)")
+            } else {
+                String::new()
+            }
         );
         out["alignments"] = json!({
             "log_fitness": al.log_fitness,
@@ -212,9 +250,16 @@ pub fn conformance_report(args: &ConformanceArgs, net: &PetriNet, log: &TraceLog
     }
     // A case deviates when its replay does not fit or its alignment has a non-silent deviation.
     let deviates = |v: usize| {
-        !tbr.variants[v].is_fit || al.as_ref().is_some_and(|a| a.variants[v].as_ref().is_some_and(|x| x.fitness < 1.0))
+        !tbr.variants[v].is_fit
+            || al
+                .as_ref()
+                .is_some_and(|a| a.variants[v].as_ref().is_some_and(|x| x.fitness < 1.0))
     };
-    let deviating: Vec<&(String, u32)> = log.cases.iter().filter(|(_, v)| deviates(*v as usize)).collect();
+    let deviating: Vec<&(String, u32)> = log
+        .cases
+        .iter()
+        .filter(|(_, v)| deviates(*v as usize))
+        .collect();
     let _ = writeln!(text, "deviating cases: {}", deviating.len());
     let mut listed = Vec::new();
     for (case, v) in deviating.iter().take(args.deviations) {
@@ -222,15 +267,28 @@ pub fn conformance_report(args: &ConformanceArgs, net: &PetriNet, log: &TraceLog
         let moves: Vec<String> = al
             .as_ref()
             .and_then(|a| a.variants[v].as_ref())
-            .map(|a| a.moves.iter().filter_map(|m| describe(net, log, m)).collect())
+            .map(|a| {
+                a.moves
+                    .iter()
+                    .filter_map(|m| describe(net, log, m))
+                    .collect()
+            })
             .unwrap_or_default();
-        let afit = al.as_ref().and_then(|a| a.variants[v].as_ref()).map(|a| a.fitness);
+        let afit = al
+            .as_ref()
+            .and_then(|a| a.variants[v].as_ref())
+            .map(|a| a.fitness);
         let _ = writeln!(
             text,
             "  case {case}: token fitness {:.4}{}{}",
             tbr.variants[v].fitness,
-            afit.map(|f| format!(", alignment fitness {f:.4}")).unwrap_or_default(),
-            if moves.is_empty() { String::new() } else { format!(" — {}", moves.join("; ")) }
+            afit.map(|f| format!(", alignment fitness {f:.4}"))
+                .unwrap_or_default(),
+            if moves.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", moves.join("; "))
+            }
         );
         listed.push(json!({
             "case": case,
