@@ -16,8 +16,12 @@ use crate::trace_log::TraceLog;
 pub enum InductiveVariant {
     /// IM: perfectly fitting, no filtering.
     Im,
-    /// IMf with the given noise threshold in `[0, 1]`.
-    Imf { noise: f64 },
+    /// IMf: filters infrequent behaviour.
+    Imf {
+        /// Noise threshold in `[0, 1]`: edges below `noise ×` the strongest outgoing edge of
+        /// their source are ignored when no cut is found otherwise.
+        noise: f64,
+    },
 }
 
 /// Discovers a process tree from a log with the inductive miner.
