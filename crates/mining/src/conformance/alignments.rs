@@ -1,6 +1,7 @@
 //! Optimal alignments under the standard cost function (PM4Py's): a synchronous move costs 0,
-//! a log move or a visible model move 10 000, a silent model move 1. Found with Dijkstra on
-//! the synchronous product of the net and the trace, once per variant.
+//! a log move or a visible model move 10 000, a silent model move 1. Found with A* on the
+//! synchronous product of the net and the trace, once per variant, with a consistent
+//! structural heuristic (remaining events no reachable transition can do are log moves).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -104,6 +105,11 @@ pub struct Aligner<'a> {
     sync: Vec<Vec<u32>>,
     best_worst: Option<u64>,
     budget: usize,
+    /// Per place: bitset of the log activities some transition structurally reachable from
+    /// the place can still do (the A* heuristic's view of the future).
+    reachable: Vec<Vec<u64>>,
+    /// Activities of transitions without input places (always possible).
+    always: Vec<u64>,
 }
 
 /// A search state: model marking, position in the trace, and whether the last move was a
@@ -120,7 +126,7 @@ struct Node {
 impl<'a> Aligner<'a> {
     /// Prepares the aligner and computes the model's cheapest complete run.
     pub fn new(net: &'a PetriNet, activities: &[String]) -> Self {
-        let sync = activities
+        let sync: Vec<Vec<u32>> = activities
             .iter()
             .map(|a| {
                 (0..net.transitions.len() as u32)
@@ -128,11 +134,14 @@ impl<'a> Aligner<'a> {
                     .collect()
             })
             .collect();
+        let (reachable, always) = reachable_activities(net, &sync);
         let mut aligner = Aligner {
             net,
             sync,
             best_worst: None,
             budget: DEFAULT_STATE_BUDGET,
+            reachable,
+            always,
         };
         aligner.best_worst = aligner.search(&[]).map(|(c, _)| c);
         aligner
@@ -167,6 +176,29 @@ impl<'a> Aligner<'a> {
         m.iter().map(|&c| u8::try_from(c).ok()).collect()
     }
 
+    /// A* lower bound: every remaining event whose activity no transition reachable from the
+    /// marked places can do must become a log move. Consistent, because firing only moves
+    /// tokens to places reachable from marked ones, so the possible activities only shrink.
+    fn heuristic(&self, marking: &[u8], trace: &[u32], pos: u32) -> u64 {
+        let mut possible = self.always.clone();
+        for (p, &c) in marking.iter().enumerate() {
+            if c > 0 {
+                for (w, r) in possible.iter_mut().zip(&self.reachable[p]) {
+                    *w |= r;
+                }
+            }
+        }
+        let blocked = trace[pos as usize..]
+            .iter()
+            .filter(|&&a| {
+                possible
+                    .get(a as usize / 64)
+                    .is_none_or(|w| w >> (a % 64) & 1 == 0)
+            })
+            .count();
+        MOVE_COST * blocked as u64
+    }
+
     fn search(&self, trace: &[u32]) -> Option<(u64, Vec<Move>)> {
         let net = self.net;
         let target = Self::to_bytes(&net.final_marking)?;
@@ -180,13 +212,15 @@ impl<'a> Aligner<'a> {
         let mut best: HashMap<StateKey, (u64, u32)> = HashMap::new();
         best.insert((start, 0, false), (0, 0));
         let mut heap = BinaryHeap::new();
-        heap.push(Reverse((0u64, 0u32)));
+        let mut g_of: Vec<u64> = vec![0];
+        heap.push(Reverse((self.heuristic(&nodes[0].marking, trace, 0), 0u32)));
         let mut closed: HashMap<u32, ()> = HashMap::new();
         let mut scratch: Vec<u32> = vec![0; net.places.len()];
-        while let Some(Reverse((cost, id))) = heap.pop() {
+        while let Some(Reverse((_, id))) = heap.pop() {
             if closed.insert(id, ()).is_some() {
                 continue;
             }
+            let cost = g_of[id as usize];
             let (pos, after_model, done) = {
                 let n = &nodes[id as usize];
                 (
@@ -267,7 +301,8 @@ impl<'a> Aligner<'a> {
                             mv: Some(mv),
                         });
                         *entry = (nc, nid);
-                        heap.push(Reverse((nc, nid)));
+                        g_of.push(nc);
+                        heap.push(Reverse((nc + self.heuristic(&key.0, trace, p), nid)));
                     }
                     None => {
                         let nid = nodes.len() as u32;
@@ -277,12 +312,68 @@ impl<'a> Aligner<'a> {
                             parent: id,
                             mv: Some(mv),
                         });
+                        g_of.push(nc);
+                        heap.push(Reverse((nc + self.heuristic(&key.0, trace, p), nid)));
                         best.insert(key, (nc, nid));
-                        heap.push(Reverse((nc, nid)));
                     }
                 }
             }
         }
         None
     }
+}
+
+/// For every place, the activities of all transitions reachable from it through the net's
+/// arcs; plus the activities of transitions that need no tokens at all.
+fn reachable_activities(net: &PetriNet, sync: &[Vec<u32>]) -> (Vec<Vec<u64>>, Vec<u64>) {
+    let words = sync.len().div_ceil(64).max(1);
+    let mut activity_of: Vec<Vec<u32>> = vec![Vec::new(); net.transitions.len()];
+    for (a, ts) in sync.iter().enumerate() {
+        for &t in ts {
+            activity_of[t as usize].push(a as u32);
+        }
+    }
+    let consumers = net.place_consumers();
+    let collect =
+        |starts: &[u32], seen_t: &mut Vec<bool>, seen_p: &mut Vec<bool>, bits: &mut Vec<u64>| {
+            let mut stack: Vec<u32> = starts.to_vec();
+            while let Some(t) = stack.pop() {
+                if std::mem::replace(&mut seen_t[t as usize], true) {
+                    continue;
+                }
+                for &a in &activity_of[t as usize] {
+                    bits[a as usize / 64] |= 1 << (a % 64);
+                }
+                for &(p, _) in &net.transitions[t as usize].outputs {
+                    if !std::mem::replace(&mut seen_p[p as usize], true) {
+                        stack.extend(consumers[p as usize].iter().copied());
+                    }
+                }
+            }
+        };
+    let free: Vec<u32> = (0..net.transitions.len() as u32)
+        .filter(|&t| net.transitions[t as usize].inputs.is_empty())
+        .collect();
+    let mut always = vec![0u64; words];
+    collect(
+        &free,
+        &mut vec![false; net.transitions.len()],
+        &mut vec![false; net.places.len()],
+        &mut always,
+    );
+    let reachable = (0..net.places.len())
+        .map(|p| {
+            let mut bits = vec![0u64; words];
+            let mut seen_p = vec![false; net.places.len()];
+            seen_p[p] = true;
+            collect(
+                &consumers[p],
+                &mut vec![false; net.transitions.len()],
+                &mut seen_p,
+                &mut bits,
+            );
+            bits
+        })
+        .collect();
+    (reachable, always)
 }

@@ -5,7 +5,7 @@
 //!   `½(1 − Σm/Σc) + ½(1 − Σr/Σp)`. Equal to PM4Py's to the last bit on the nets in
 //!   `tests/golden` (ours read by PM4Py, and PM4Py's read by us).
 //! - [`align_log`]: optimal alignments under the standard cost function (sync 0, log or
-//!   visible model move 10 000, silent move 1) with Dijkstra on the synchronous product;
+//!   visible model move 10 000, silent move 1) with A* on the synchronous product;
 //!   log fitness `1 − Σcost / Σ(best-worst cost)` as PM4Py computes it.
 //!
 //! Both work once per variant and weight the results by the variant's case count.
