@@ -80,10 +80,14 @@
 pub mod analysis;
 pub mod cli;
 pub mod cli_models;
+pub mod conformance;
+pub mod discovery;
 pub mod export;
 pub mod filter;
 pub mod import;
 pub mod log;
+pub mod petri;
+pub mod pnml;
 pub mod render;
 pub mod time;
 pub mod trace_log;
