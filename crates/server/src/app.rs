@@ -81,6 +81,7 @@ pub async fn audit_denied(st: &AppState, info: &RequestInfo, method: &str, path:
 
 /// The whole application: API, pages, assets and operations endpoints behind the middleware.
 pub fn build_router(st: AppState) -> Router {
+    metrics::handle(); // install the recorder before the first request is counted
     let (api, openapi) = crate::openapi::api_router().split_for_parts();
     let openapi = Arc::new(crate::openapi::finish(openapi));
     let mut app = Router::new()
@@ -102,6 +103,7 @@ pub fn build_router(st: AppState) -> Router {
     // CSRF layers read it.
     app.layer(DefaultBodyLimit::max(st.web.max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(st.clone(), security::csrf_guard))
+        .layer(axum::middleware::from_fn_with_state(st.clone(), security::body_limit))
         .layer(axum::middleware::from_fn(security::security_headers))
         .layer(axum::middleware::from_fn_with_state(st.clone(), context::request_context))
         .layer(axum::middleware::from_fn(metrics::track))
@@ -148,12 +150,12 @@ pub async fn start(cfg: ServeConfig) -> anyhow::Result<Server> {
         None => Arc::new(SystemClock),
     };
     let st = AppState { db: db.clone(), clock, web: Arc::new(cfg.web.clone()) };
-    crate::pages::prepare_first_run(&st, &cfg).await?;
 
     let listener = tokio::net::TcpListener::bind(cfg.bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cfg.bind))?;
     let addr = listener.local_addr()?;
+    crate::pages::prepare_first_run(&st, &cfg, addr).await?;
     let mut router = build_router(st.clone());
     if let Some(c) = &manual_clock {
         router = router.merge(crate::pages::test_clock_router(c.clone()));

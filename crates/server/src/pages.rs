@@ -216,7 +216,7 @@ async fn prefs(State(st): State<AppState>, req: Req, Form(f): Form<PrefsForm>) -
 }
 
 /// First start: print a one-time setup link when there are no accounts, or load the demo.
-pub async fn prepare_first_run(st: &AppState, cfg: &crate::ServeConfig) -> anyhow::Result<()> {
+pub async fn prepare_first_run(st: &AppState, cfg: &crate::ServeConfig, addr: std::net::SocketAddr) -> anyhow::Result<()> {
     if cfg.demo {
         crate::demo::ensure_demo(st).await?;
         return Ok(());
@@ -225,11 +225,11 @@ pub async fn prepare_first_run(st: &AppState, cfg: &crate::ServeConfig) -> anyho
         let token = identity::service::create_setup_token(&st.db, st.now_ms())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let host = if cfg.bind.ip().is_unspecified() { "127.0.0.1".to_string() } else { cfg.bind.ip().to_string() };
+        let host = if addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
         println!(
             "\nopsdesk has no accounts yet. Create the first administrator here (one-time link):\n  \
              http://{host}:{}/setup?token={token}\n",
-            cfg.bind.port()
+            addr.port()
         );
     }
     Ok(())

@@ -125,3 +125,22 @@ mod tests {
         assert!(constant_eq("abc", "abc") && !constant_eq("abc", "abd") && !constant_eq("ab", "abc"));
     }
 }
+
+/// Refuses a body whose declared length is over the limit before reading any of it (a client
+/// streaming a huge upload gets its 413 at once); undeclared lengths are capped while reading.
+pub async fn body_limit(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > st.web.max_body_bytes) {
+        let locale = req.extensions().get::<RequestInfo>().map(|i| i.locale).unwrap_or_default();
+        return if req.uri().path().starts_with("/api/") {
+            ui::ApiError(AppError::PayloadTooLarge).into_response()
+        } else {
+            ui::PageError(AppError::PayloadTooLarge, locale).into_response()
+        };
+    }
+    next.run(req).await
+}

@@ -63,8 +63,8 @@ async fn tasks_crud_with_etags_idempotency_and_precise_errors() {
             .unwrap();
         problem(r, 400).await;
         problem(admin.get("/api/v1/tasks/987654").await, 404).await;
-        let huge = json!({"title": "x", "description": "y".repeat(2 * 1024 * 1024)});
-        problem(admin.post("/api/v1/tasks", &huge).await, 413).await;
+        let (status, ctype) = oversized_post(&app, &admin.token).await;
+        assert_eq!((status, ctype.as_str()), (413, "application/problem+json"), "{b:?}");
         let list: Value = admin.get(&format!("/api/v1/tasks?department_id={dept_id}")).await.json().await.unwrap();
         assert_eq!(list["items"].as_array().unwrap().len(), 1, "{b:?}: nothing half-written");
 
@@ -135,4 +135,26 @@ async fn openapi_documents_every_route() {
         }
     }
     app.stop().await;
+}
+
+/// Announces a 2 MiB body and sends only its start, as a client that would stream it: the server
+/// must refuse from the Content-Length alone (413 problem), without reading the body.
+async fn oversized_post(app: &App, token: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/tasks HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 2097152\r\n\r\n{{\"title\": \""
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = s.read(&mut buf).await.unwrap();
+    let text = String::from_utf8_lossy(&buf[..n]).to_string();
+    let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let ctype = text
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type: ").map(str::to_string))
+        .unwrap_or_default();
+    (status, ctype)
 }
