@@ -17,7 +17,8 @@ fn main() {
         "node_modules/htmx.org/dist/htmx.min.js",
         "node_modules/echarts/dist/echarts.min.js",
     ];
-    let fresh = std::fs::read(&stamp).is_ok_and(|s| s == lock) && wanted.iter().all(|f| out.join(f).exists());
+    let fresh = std::fs::read(&stamp).is_ok_and(|s| s == lock)
+        && wanted.iter().all(|f| out.join(f).exists());
     if !fresh {
         std::fs::copy(assets.join("package.json"), out.join("package.json")).unwrap();
         std::fs::write(out.join("package-lock.json"), &lock).unwrap();
@@ -31,12 +32,20 @@ fn main() {
 
 fn npm_ci(dir: &Path) {
     let status = Command::new("npm")
-        .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"])
+        .args([
+            "ci",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+        ])
         .current_dir(dir)
         .status();
     match status {
         Ok(s) if s.success() => {}
         Ok(s) => panic!("`npm ci` for the UI assets failed ({s}); is the npm registry reachable?"),
-        Err(e) => panic!("cannot run npm to fetch the UI assets (htmx, ECharts): {e}. Install Node.js and npm."),
+        Err(e) => panic!(
+            "cannot run npm to fetch the UI assets (htmx, ECharts): {e}. Install Node.js and npm."
+        ),
     }
 }

@@ -54,7 +54,12 @@ pub struct HistoryEntry {
 }
 
 /// The history of one record, newest first.
-pub async fn history(tx: &mut Tx, entity: &str, id: i64, limit: i64) -> Result<Vec<HistoryEntry>, DbError> {
+pub async fn history(
+    tx: &mut Tx,
+    entity: &str,
+    id: i64,
+    limit: i64,
+) -> Result<Vec<HistoryEntry>, DbError> {
     let rows = tx
         .fetch_all(
             "SELECT id, at, actor_name, action, before_json, after_json FROM audit_events \

@@ -16,7 +16,10 @@ pub async fn backup(db: &Db, target: &Path) -> Result<u64, DbError> {
         ));
     }
     if target.exists() {
-        return Err(DbError::Other(format!("{} already exists; choose a new file", target.display())));
+        return Err(DbError::Other(format!(
+            "{} already exists; choose a new file",
+            target.display()
+        )));
     }
     let path = target.to_string_lossy().replace('\'', "''");
     db.raw(&format!("VACUUM INTO '{path}'")).await?;
@@ -34,13 +37,19 @@ pub async fn verify(file: &Path) -> Result<(), DbError> {
         .and_then(|mut f| f.read_exact(&mut header))
         .map_err(|e| DbError::Other(format!("cannot read {}: {e}", file.display())))?;
     if &header != b"SQLite format 3\0" {
-        return Err(DbError::Other(format!("{} is not an SQLite database file", file.display())));
+        return Err(DbError::Other(format!(
+            "{} is not an SQLite database file",
+            file.display()
+        )));
     }
     let dir = std::env::temp_dir().join(format!("opsdesk-verify-{}", crate::random_hex(6)));
     std::fs::create_dir_all(&dir).map_err(|e| DbError::Other(e.to_string()))?;
     let copy = dir.join("check.db");
     std::fs::copy(file, &copy).map_err(|e| DbError::Other(e.to_string()))?;
-    let cfg = DbConfig { url: Some(format!("sqlite:{}", copy.display())), ..DbConfig::default() };
+    let cfg = DbConfig {
+        url: Some(format!("sqlite:{}", copy.display())),
+        ..DbConfig::default()
+    };
     let result = async {
         let db = Db::connect(&cfg).await?;
         let mut tx = db.read().await?;
@@ -69,7 +78,9 @@ pub async fn restore(file: &Path, data_dir: &Path) -> Result<(), DbError> {
     let target = data_dir.join("opsdesk.db");
     let tmp = data_dir.join("opsdesk.db.restoring");
     std::fs::copy(file, &tmp).map_err(|e| DbError::Other(e.to_string()))?;
-    std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(|e| DbError::Other(e.to_string()))?;
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| DbError::Other(e.to_string()))?;
     for ext in ["-wal", "-shm"] {
         let p = data_dir.join(format!("opsdesk.db{ext}"));
         if p.exists() {

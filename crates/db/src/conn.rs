@@ -65,8 +65,14 @@ pub fn redact_url(url: &str) -> String {
 }
 
 enum Inner {
-    Sqlite { writer: SqlitePool, readers: SqlitePool, path: PathBuf },
-    Pg { pool: PgPool },
+    Sqlite {
+        writer: SqlitePool,
+        readers: SqlitePool,
+        path: PathBuf,
+    },
+    Pg {
+        pool: PgPool,
+    },
 }
 
 /// The database handle; cheap to clone.
@@ -86,7 +92,10 @@ impl Db {
                 Ok(Db(Arc::new(Inner::Pg { pool })))
             }
             Some(url) if url.starts_with("sqlite:") => {
-                let path = PathBuf::from(url.trim_start_matches("sqlite://").trim_start_matches("sqlite:"));
+                let path = PathBuf::from(
+                    url.trim_start_matches("sqlite://")
+                        .trim_start_matches("sqlite:"),
+                );
                 Self::open_sqlite(path, cfg).await
             }
             Some(other) => Err(DbError::Other(format!(
@@ -95,7 +104,10 @@ impl Db {
             ))),
             None => {
                 std::fs::create_dir_all(&cfg.data_dir).map_err(|e| {
-                    DbError::Other(format!("cannot create data directory {}: {e}", cfg.data_dir.display()))
+                    DbError::Other(format!(
+                        "cannot create data directory {}: {e}",
+                        cfg.data_dir.display()
+                    ))
                 })?;
                 Self::open_sqlite(cfg.data_dir.join("opsdesk.db"), cfg).await
             }
@@ -125,7 +137,11 @@ impl Db {
             .acquire_timeout(cfg.acquire_timeout)
             .connect_with(base.read_only(true))
             .await?;
-        Ok(Db(Arc::new(Inner::Sqlite { writer, readers, path })))
+        Ok(Db(Arc::new(Inner::Sqlite {
+            writer,
+            readers,
+            path,
+        })))
     }
 
     pub fn backend(&self) -> Backend {
@@ -146,7 +162,9 @@ impl Db {
     /// A write transaction (`BEGIN IMMEDIATE` on SQLite's single writer).
     pub async fn write(&self) -> Result<Tx, DbError> {
         let inner = match &*self.0 {
-            Inner::Sqlite { writer, .. } => TxInner::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
+            Inner::Sqlite { writer, .. } => {
+                TxInner::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)
+            }
             Inner::Pg { pool } => TxInner::Pg(pool.begin().await?),
         };
         Ok(Tx { inner })
@@ -171,7 +189,9 @@ impl Db {
     /// Pool figures for /metrics: (backend, size, idle).
     pub fn pool_stats(&self) -> Vec<(&'static str, u32, usize)> {
         match &*self.0 {
-            Inner::Sqlite { writer, readers, .. } => vec![
+            Inner::Sqlite {
+                writer, readers, ..
+            } => vec![
                 ("sqlite_writer", writer.size(), writer.num_idle()),
                 ("sqlite_readers", readers.size(), readers.num_idle()),
             ],
@@ -183,10 +203,14 @@ impl Db {
     pub async fn raw(&self, sql: &str) -> Result<(), DbError> {
         match &*self.0 {
             Inner::Sqlite { writer, .. } => {
-                sqlx::raw_sql(AssertSqlSafe(sql.to_string())).execute(writer).await?;
+                sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+                    .execute(writer)
+                    .await?;
             }
             Inner::Pg { pool } => {
-                sqlx::raw_sql(AssertSqlSafe(sql.to_string())).execute(pool).await?;
+                sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+                    .execute(pool)
+                    .await?;
             }
         }
         Ok(())
@@ -201,7 +225,9 @@ impl Db {
 
     pub async fn close(&self) {
         match &*self.0 {
-            Inner::Sqlite { writer, readers, .. } => {
+            Inner::Sqlite {
+                writer, readers, ..
+            } => {
                 readers.close().await;
                 writer.close().await;
             }
@@ -246,8 +272,14 @@ impl Tx {
     pub async fn execute(&mut self, sql: &str, args: &[Val]) -> Result<u64, DbError> {
         let sql = AssertSqlSafe(sql.to_string());
         Ok(match &mut self.inner {
-            TxInner::Sqlite(tx) => bind_all!(sqlx::query::<Sqlite>(sql), args).execute(&mut **tx).await?.rows_affected(),
-            TxInner::Pg(tx) => bind_all!(sqlx::query::<Postgres>(sql), args).execute(&mut **tx).await?.rows_affected(),
+            TxInner::Sqlite(tx) => bind_all!(sqlx::query::<Sqlite>(sql), args)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+            TxInner::Pg(tx) => bind_all!(sqlx::query::<Postgres>(sql), args)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
         })
     }
 

@@ -20,7 +20,9 @@ impl From<sqlx::Error> for DbError {
             }
             sqlx::Error::Database(d) if d.is_foreign_key_violation() => DbError::ForeignKey,
             sqlx::Error::Database(d)
-                if d.code().is_some_and(|c| c == "5" || c == "6" || c.starts_with("57P") || c.starts_with("08")) =>
+                if d.code().is_some_and(|c| {
+                    c == "5" || c == "6" || c.starts_with("57P") || c.starts_with("08")
+                }) =>
             {
                 DbError::Unavailable(d.message().to_string())
             }
@@ -37,8 +39,13 @@ impl From<sqlx::Error> for DbError {
 impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
         match e {
-            DbError::Unique(c) => AppError::Conflict(format!("a record with the same {} already exists", unique_field(&c))),
-            DbError::ForeignKey => AppError::Conflict("the record is referenced by or refers to a record that does not exist".into()),
+            DbError::Unique(c) => AppError::Conflict(format!(
+                "a record with the same {} already exists",
+                unique_field(&c)
+            )),
+            DbError::ForeignKey => AppError::Conflict(
+                "the record is referenced by or refers to a record that does not exist".into(),
+            ),
             DbError::Unavailable(m) => {
                 tracing::warn!(error = %m, "database unavailable");
                 AppError::Unavailable

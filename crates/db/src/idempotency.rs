@@ -15,7 +15,11 @@ pub struct Idem {
 
 impl Idem {
     pub fn new(user_id: i64, key: Option<String>, body: &[u8]) -> Option<Idem> {
-        key.map(|key| Idem { user_id, key, request_hash: crate::digest_bytes(body) })
+        key.map(|key| Idem {
+            user_id,
+            key,
+            request_hash: crate::digest_bytes(body),
+        })
     }
 }
 
@@ -42,7 +46,14 @@ pub async fn replayed(tx: &mut Tx, idem: Option<&Idem>) -> Result<Option<i64>, A
 
 /// Records the key with the created record's id, in the create's transaction. A concurrent
 /// request with the same key fails on the primary key and rolls back: 409, retry later.
-pub async fn remember(tx: &mut Tx, idem: Option<&Idem>, status: i64, id: i64, location: &str, now: i64) -> Result<(), AppError> {
+pub async fn remember(
+    tx: &mut Tx,
+    idem: Option<&Idem>,
+    status: i64,
+    id: i64,
+    location: &str,
+    now: i64,
+) -> Result<(), AppError> {
     let Some(i) = idem else { return Ok(()) };
     tx.execute(
         "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status, response, location, created_at) \
@@ -67,5 +78,9 @@ pub async fn remember(tx: &mut Tx, idem: Option<&Idem>, status: i64, id: i64, lo
 
 /// Forgets keys older than `before` (housekeeping; 24 h is plenty for retries).
 pub async fn purge(tx: &mut Tx, before: i64) -> Result<u64, DbError> {
-    tx.execute("DELETE FROM idempotency_keys WHERE created_at < $1", &[before.into()]).await
+    tx.execute(
+        "DELETE FROM idempotency_keys WHERE created_at < $1",
+        &[before.into()],
+    )
+    .await
 }

@@ -31,7 +31,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_tasks"),
 ];
 
-const PG_LOCK_KEY: i64 = 0x6f70_7364_6573_6b; // "opsdesk"
+const PG_LOCK_KEY: i64 = 0x006f_7073_6465_736b; // "opsdesk"
 
 fn checksum(sql: &str) -> String {
     crate::digest(sql)[..16].to_string()
@@ -44,9 +44,15 @@ pub async fn run(db: &Db) -> Result<usize, DbError> {
         Backend::Postgres => {
             let pool = db.pg_pool().expect("postgres backend has a pool");
             let mut conn = pool.acquire().await?;
-            sqlx::query("SELECT pg_advisory_lock($1)").bind(PG_LOCK_KEY).execute(&mut *conn).await?;
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(PG_LOCK_KEY)
+                .execute(&mut *conn)
+                .await?;
             let result = apply(db).await;
-            sqlx::query("SELECT pg_advisory_unlock($1)").bind(PG_LOCK_KEY).execute(&mut *conn).await?;
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(PG_LOCK_KEY)
+                .execute(&mut *conn)
+                .await?;
             result
         }
         Backend::Sqlite => apply(db).await,
@@ -60,7 +66,12 @@ async fn apply(db: &Db) -> Result<usize, DbError> {
     )
     .await?;
     let mut tx = db.read().await?;
-    let rows = tx.fetch_all("SELECT version, checksum FROM schema_migrations ORDER BY version", &[]).await?;
+    let rows = tx
+        .fetch_all(
+            "SELECT version, checksum FROM schema_migrations ORDER BY version",
+            &[],
+        )
+        .await?;
     drop(tx);
     let mut applied = Vec::new();
     for r in &rows {
@@ -85,7 +96,10 @@ async fn apply(db: &Db) -> Result<usize, DbError> {
         }
     }
     let mut ran = 0;
-    for m in MIGRATIONS.iter().filter(|m| !applied.iter().any(|(v, _)| *v == m.version)) {
+    for m in MIGRATIONS
+        .iter()
+        .filter(|m| !applied.iter().any(|(v, _)| *v == m.version))
+    {
         let sql = sql_for(db.backend(), m);
         let mut tx = db.write().await?;
         tx.execute_script(sql).await?;

@@ -9,7 +9,10 @@ pub struct Sql {
 
 impl Sql {
     pub fn new(text: &str) -> Self {
-        Self { text: text.to_string(), args: Vec::new() }
+        Self {
+            text: text.to_string(),
+            args: Vec::new(),
+        }
     }
 
     /// Appends trusted SQL text (never user input).
@@ -66,7 +69,10 @@ mod tests {
         q.and_eq("a = {}", 5i64);
         let list = q.in_list(&[1, 2]);
         q.push(&format!(" AND b IN {list}"));
-        assert_eq!(q.text, "SELECT * FROM t WHERE 1=1 AND a = $1 AND b IN ($2,$3)");
+        assert_eq!(
+            q.text,
+            "SELECT * FROM t WHERE 1=1 AND a = $1 AND b IN ($2,$3)"
+        );
         assert_eq!(q.args.len(), 3);
         assert_eq!(Sql::default().in_list(&[]), "(NULL)");
         assert_eq!(like_pattern("50%_a\\"), "%50\\%\\_a\\\\%");

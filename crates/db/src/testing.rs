@@ -28,19 +28,40 @@ impl TestDb {
     pub async fn empty(backend: Backend) -> TestDb {
         match backend {
             Backend::Sqlite => {
-                let dir = std::env::temp_dir().join(format!("opsdesk-test-{}", crate::random_hex(8)));
+                let dir =
+                    std::env::temp_dir().join(format!("opsdesk-test-{}", crate::random_hex(8)));
                 std::fs::create_dir_all(&dir).expect("temp dir");
                 let url = format!("sqlite:{}", dir.join("opsdesk.db").display());
-                let cfg = DbConfig { url: Some(url.clone()), data_dir: dir.clone(), ..DbConfig::default() };
+                let cfg = DbConfig {
+                    url: Some(url.clone()),
+                    data_dir: dir.clone(),
+                    ..DbConfig::default()
+                };
                 let db = Db::connect(&cfg).await.expect("sqlite opens");
-                TestDb { db, url, pg_name: None, dir: Some(dir) }
+                TestDb {
+                    db,
+                    url,
+                    pg_name: None,
+                    dir: Some(dir),
+                }
             }
             Backend::Postgres => {
                 let name = format!("opsdesk_test_{}", crate::random_hex(6));
                 let url = create_pg_database(&name).await;
-                let cfg = DbConfig { url: Some(url.clone()), pg_pool_size: 8, ..DbConfig::default() };
-                let db = Db::connect(&cfg).await.expect("postgres test database opens");
-                TestDb { db, url, pg_name: Some(name), dir: None }
+                let cfg = DbConfig {
+                    url: Some(url.clone()),
+                    pg_pool_size: 8,
+                    ..DbConfig::default()
+                };
+                let db = Db::connect(&cfg)
+                    .await
+                    .expect("postgres test database opens");
+                TestDb {
+                    db,
+                    url,
+                    pg_name: Some(name),
+                    dir: None,
+                }
             }
         }
     }
@@ -49,9 +70,17 @@ impl TestDb {
 /// Creates a database next to the admin URL's and returns its URL.
 pub async fn create_pg_database(name: &str) -> String {
     let admin = pg_admin_url();
-    let cfg = DbConfig { url: Some(admin.clone()), pg_pool_size: 1, ..DbConfig::default() };
-    let db = Db::connect(&cfg).await.expect("PostgreSQL at OPSDESK_TEST_PG_URL answers");
-    db.raw(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+    let cfg = DbConfig {
+        url: Some(admin.clone()),
+        pg_pool_size: 1,
+        ..DbConfig::default()
+    };
+    let db = Db::connect(&cfg)
+        .await
+        .expect("PostgreSQL at OPSDESK_TEST_PG_URL answers");
+    db.raw(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
     db.close().await;
     match admin.rfind('/') {
         Some(i) => format!("{}/{name}", &admin[..i]),
@@ -61,9 +90,15 @@ pub async fn create_pg_database(name: &str) -> String {
 
 /// Drops a database created by `create_pg_database` (connections are forced off).
 pub async fn drop_pg_database(name: &str) {
-    let cfg = DbConfig { url: Some(pg_admin_url()), pg_pool_size: 1, ..DbConfig::default() };
+    let cfg = DbConfig {
+        url: Some(pg_admin_url()),
+        pg_pool_size: 1,
+        ..DbConfig::default()
+    };
     if let Ok(db) = Db::connect(&cfg).await {
-        let _ = db.raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        let _ = db
+            .raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await;
         db.close().await;
     }
 }
@@ -78,7 +113,9 @@ impl Drop for TestDb {
             // The pool belongs to the test's runtime and is not closed from here (that can wait
             // forever on a connection being returned); `WITH (FORCE)` ends its connections.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
                 if let Ok(rt) = rt {
                     rt.block_on(drop_pg_database(&name));
                 }

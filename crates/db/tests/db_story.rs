@@ -18,7 +18,10 @@ async fn same_sql_same_results_on_both_backends() {
 
         let mut tx = t.db.read().await.unwrap();
         let row = tx
-            .fetch_one("SELECT id, name, code, parent_id FROM departments WHERE id = $1", &[id.into()])
+            .fetch_one(
+                "SELECT id, name, code, parent_id FROM departments WHERE id = $1",
+                &[id.into()],
+            )
             .await
             .unwrap();
         assert_eq!(row.string("name").unwrap(), "运营部", "{b:?}");
@@ -27,10 +30,21 @@ async fn same_sql_same_results_on_both_backends() {
 
         // A rolled-back write leaves nothing behind.
         let mut tx = t.db.write().await.unwrap();
-        tx.execute("UPDATE departments SET name = $1 WHERE id = $2", &["x".into(), id.into()]).await.unwrap();
+        tx.execute(
+            "UPDATE departments SET name = $1 WHERE id = $2",
+            &["x".into(), id.into()],
+        )
+        .await
+        .unwrap();
         drop(tx);
         let mut tx = t.db.read().await.unwrap();
-        let n = tx.count("SELECT COUNT(*) AS n FROM departments WHERE name = $1", &["x".into()]).await.unwrap();
+        let n = tx
+            .count(
+                "SELECT COUNT(*) AS n FROM departments WHERE name = $1",
+                &["x".into()],
+            )
+            .await
+            .unwrap();
         assert_eq!(n, 0, "{b:?}");
 
         // Unique violations surface as conflicts naming the field.
@@ -54,15 +68,27 @@ async fn same_sql_same_results_on_both_backends() {
 async fn migrations_are_idempotent_and_recorded() {
     for b in BACKENDS {
         let t = TestDb::new(b).await;
-        assert_eq!(db::migrate::run(&t.db).await.unwrap(), 0, "{b:?}: second run applies nothing");
+        assert_eq!(
+            db::migrate::run(&t.db).await.unwrap(),
+            0,
+            "{b:?}: second run applies nothing"
+        );
         let mut tx = t.db.read().await.unwrap();
-        let n = tx.count("SELECT COUNT(*) AS n FROM schema_migrations", &[]).await.unwrap();
+        let n = tx
+            .count("SELECT COUNT(*) AS n FROM schema_migrations", &[])
+            .await
+            .unwrap();
         assert_eq!(n as usize, db::migrate::MIGRATIONS.len());
     }
 }
 
 /// (table, column, normalised type, nullable) and (table, index columns, unique) for a backend.
-async fn logical_schema(t: &TestDb) -> (Vec<(String, String, String, bool)>, Vec<(String, String, bool)>) {
+async fn logical_schema(
+    t: &TestDb,
+) -> (
+    Vec<(String, String, String, bool)>,
+    Vec<(String, String, bool)>,
+) {
     let mut tx = t.db.read().await.unwrap();
     let mut cols = Vec::new();
     let mut idx = Vec::new();
@@ -78,10 +104,22 @@ async fn logical_schema(t: &TestDb) -> (Vec<(String, String, String, bool)>, Vec
                     let pk = c.i64("pk").unwrap() > 0;
                     cols.push((table.clone(), c.string("name").unwrap(), norm(&c.string("type").unwrap()), c.i64("nn").unwrap() == 0 && !pk));
                 }
-                for i in tx.fetch_all(&format!("SELECT name, \"unique\" AS u, origin FROM pragma_index_list('{table}')"), &[]).await.unwrap() {
+                for i in tx
+                    .fetch_all(
+                        &format!(
+                            "SELECT name, \"unique\" AS u, origin FROM pragma_index_list('{table}')"
+                        ),
+                        &[],
+                    )
+                    .await
+                    .unwrap()
+                {
                     let name = i.string("name").unwrap();
                     let columns: Vec<String> = tx
-                        .fetch_all(&format!("SELECT name FROM pragma_index_info('{name}') ORDER BY seqno"), &[])
+                        .fetch_all(
+                            &format!("SELECT name FROM pragma_index_info('{name}') ORDER BY seqno"),
+                            &[],
+                        )
                         .await
                         .unwrap()
                         .iter()
@@ -91,7 +129,12 @@ async fn logical_schema(t: &TestDb) -> (Vec<(String, String, String, bool)>, Vec
                 }
                 // SQLite's INTEGER PRIMARY KEY is the rowid and has no index entry; PostgreSQL's does.
                 let pks: Vec<String> = tx
-                    .fetch_all(&format!("SELECT name FROM pragma_table_info('{table}') WHERE pk > 0 ORDER BY pk"), &[])
+                    .fetch_all(
+                        &format!(
+                            "SELECT name FROM pragma_table_info('{table}') WHERE pk > 0 ORDER BY pk"
+                        ),
+                        &[],
+                    )
                     .await
                     .unwrap()
                     .iter()
@@ -158,9 +201,9 @@ async fn both_backends_have_the_same_logical_schema() {
     let p = TestDb::new(Backend::Postgres).await;
     let (sc, si) = logical_schema(&s).await;
     let (pc, pi) = logical_schema(&p).await;
-    let only = |a: &[(String, String, String, bool)], b: &[(String, String, String, bool)]| -> Vec<_> {
-        a.iter().filter(|x| !b.contains(x)).cloned().collect()
-    };
+    let only = |a: &[(String, String, String, bool)],
+                b: &[(String, String, String, bool)]|
+     -> Vec<_> { a.iter().filter(|x| !b.contains(x)).cloned().collect() };
     assert!(sc.len() > 60, "the schema has its tables: {}", sc.len());
     assert_eq!(only(&sc, &pc), vec![], "columns only in SQLite");
     assert_eq!(only(&pc, &sc), vec![], "columns only in PostgreSQL");

@@ -2,8 +2,7 @@
 use time::{Date, OffsetDateTime, format_description::FormatItem, macros::format_description};
 
 const DATE: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
-const INSTANT: &[FormatItem<'static>] =
-    format_description!("[year]-[month]-[day] [hour]:[minute]");
+const INSTANT: &[FormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]");
 
 /// Parses a strict `YYYY-MM-DD` calendar date.
 pub fn parse_date(s: &str) -> Option<Date> {

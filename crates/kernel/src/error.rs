@@ -13,7 +13,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &'static str, detail: impl Into<String>) -> Self {
-        Self { field: field.into(), code, detail: detail.into() }
+        Self {
+            field: field.into(),
+            code,
+            detail: detail.into(),
+        }
     }
 }
 

@@ -57,8 +57,14 @@ mod tests {
 
     #[test]
     fn accept_language() {
-        assert_eq!(Locale::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Some(Locale::ZhCn));
-        assert_eq!(Locale::from_accept_language("fr, en;q=0.5, zh;q=0.4"), Some(Locale::En));
+        assert_eq!(
+            Locale::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Some(Locale::ZhCn)
+        );
+        assert_eq!(
+            Locale::from_accept_language("fr, en;q=0.5, zh;q=0.4"),
+            Some(Locale::En)
+        );
         assert_eq!(Locale::from_accept_language("fr"), None);
     }
 }

@@ -9,8 +9,8 @@ pub mod page;
 pub mod policy;
 pub mod validate;
 
-pub use ctx::Ctx;
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use ctx::Ctx;
 pub use error::{AppError, AppResult, FieldError};
 pub use i18n::Locale;
 pub use policy::{Actor, Role};

@@ -57,7 +57,11 @@ pub struct Actor {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Visibility {
     All,
-    Scoped { departments: Vec<i64>, person_id: Option<i64>, user_id: i64 },
+    Scoped {
+        departments: Vec<i64>,
+        person_id: Option<i64>,
+        user_id: i64,
+    },
 }
 
 /// The facts about a task the policy needs.
@@ -92,7 +96,11 @@ impl Actor {
     pub fn can_see_task(&self, t: &TaskFacts) -> bool {
         match self.task_visibility() {
             Visibility::All => true,
-            Visibility::Scoped { departments, person_id, user_id } => {
+            Visibility::Scoped {
+                departments,
+                person_id,
+                user_id,
+            } => {
                 t.department_id.is_some_and(|d| departments.contains(&d))
                     || (person_id.is_some() && t.assignee_id == person_id)
                     || t.created_by == Some(user_id)
@@ -196,8 +204,16 @@ mod tests {
     #[test]
     fn manager_acts_within_subtree_only() {
         let m = actor(Role::Manager, 1, &[1, 2]);
-        let inside = TaskFacts { department_id: Some(2), assignee_id: None, created_by: None };
-        let outside = TaskFacts { department_id: Some(3), assignee_id: None, created_by: None };
+        let inside = TaskFacts {
+            department_id: Some(2),
+            assignee_id: None,
+            created_by: None,
+        };
+        let outside = TaskFacts {
+            department_id: Some(3),
+            assignee_id: None,
+            created_by: None,
+        };
         assert!(m.can_see_task(&inside) && m.can_edit_task(&inside) && m.can_delete_task(&inside));
         assert!(!m.can_see_task(&outside) && !m.can_edit_task(&outside));
         assert!(m.can_create_task_in(Some(2)) && !m.can_create_task_in(Some(3)));
@@ -207,8 +223,16 @@ mod tests {
     #[test]
     fn member_edits_own_and_assigned_only() {
         let m = actor(Role::Member, 1, &[1]);
-        let dept_task = TaskFacts { department_id: Some(1), assignee_id: Some(7), created_by: Some(3) };
-        let assigned = TaskFacts { department_id: Some(9), assignee_id: Some(100), created_by: None };
+        let dept_task = TaskFacts {
+            department_id: Some(1),
+            assignee_id: Some(7),
+            created_by: Some(3),
+        };
+        let assigned = TaskFacts {
+            department_id: Some(9),
+            assignee_id: Some(100),
+            created_by: None,
+        };
         assert!(m.can_see_task(&dept_task) && !m.can_edit_task(&dept_task));
         assert!(m.can_see_task(&assigned) && m.can_edit_task(&assigned));
         assert!(!m.can_delete_task(&assigned));
@@ -219,7 +243,11 @@ mod tests {
     #[test]
     fn viewer_never_writes() {
         let v = actor(Role::Viewer, 1, &[1]);
-        let t = TaskFacts { department_id: Some(1), assignee_id: Some(100), created_by: Some(10) };
+        let t = TaskFacts {
+            department_id: Some(1),
+            assignee_id: Some(100),
+            created_by: Some(10),
+        };
         assert!(v.can_see_task(&t));
         assert!(!v.can_edit_task(&t) && !v.can_delete_task(&t) && !v.can_create_task_in(Some(1)));
         assert!(!v.can_edit_own_contact(100));

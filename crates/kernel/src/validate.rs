@@ -20,9 +20,15 @@ impl Checks {
             self.push(field, "required", "is required");
         }
         if v.chars().count() > max {
-            self.push(field, "too_long", format!("must be at most {max} characters"));
+            self.push(
+                field,
+                "too_long",
+                format!("must be at most {max} characters"),
+            );
         }
-        if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        if v.chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
             self.push(field, "invalid_chars", "contains control characters");
         }
         v.to_string()
@@ -56,13 +62,21 @@ impl Checks {
     pub fn range_f64(&mut self, field: &str, v: Option<f64>, min: f64, max: f64) -> Option<f64> {
         let x = v?;
         if !x.is_finite() || x < min || x > max {
-            self.push(field, "out_of_range", format!("must be between {min} and {max}"));
+            self.push(
+                field,
+                "out_of_range",
+                format!("must be between {min} and {max}"),
+            );
         }
         Some(x)
     }
 
     pub fn finish(self) -> Result<(), AppError> {
-        if self.0.is_empty() { Ok(()) } else { Err(AppError::Validation(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self.0))
+        }
     }
 
     pub fn is_empty(&self) -> bool {

@@ -124,7 +124,10 @@ pub fn from_pnml(text: &str) -> anyhow::Result<PetriNet> {
                     for a in e.attributes() {
                         let a = a?;
                         if a.key.local_name().as_ref() == key {
-                            return Ok(Some(a.unescape_value()?.into_owned()));
+                            return Ok(Some(
+                                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)?
+                                    .into_owned(),
+                            ));
                         }
                     }
                     Ok(None)

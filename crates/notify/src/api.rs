@@ -54,8 +54,18 @@ async fn list_notifications(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<NotificationPage>, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    let page = service::list(&st.db, &ctx, q.unread.unwrap_or(false), q.cursor.as_deref(), q.limit).await?;
-    Ok(Json(NotificationPage { items: page.items, next_cursor: page.next_cursor }))
+    let page = service::list(
+        &st.db,
+        &ctx,
+        q.unread.unwrap_or(false),
+        q.cursor.as_deref(),
+        q.limit,
+    )
+    .await?;
+    Ok(Json(NotificationPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// How many of the caller's notifications are unread.
@@ -63,7 +73,9 @@ async fn list_notifications(
     responses((status = 200, body = UnreadCount), (status = 401, body = ui::error::Problem)))]
 async fn unread(State(st): State<AppState>, req: Req) -> Result<Json<UnreadCount>, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    Ok(Json(UnreadCount { unread: service::unread_count(&st.db, ctx.actor.user_id).await? }))
+    Ok(Json(UnreadCount {
+        unread: service::unread_count(&st.db, ctx.actor.user_id).await?,
+    }))
 }
 
 /// Mark one notification read (idempotent).
@@ -71,7 +83,11 @@ async fn unread(State(st): State<AppState>, req: Req) -> Result<Json<UnreadCount
     params(("id" = i64, Path, description = "Notification id")),
     responses((status = 200, body = Notification), (status = 401, body = ui::error::Problem),
               (status = 404, body = ui::error::Problem)))]
-async fn mark_read(State(st): State<AppState>, req: Req, Path(id): Path<i64>) -> Result<Json<Notification>, ApiError> {
+async fn mark_read(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<i64>,
+) -> Result<Json<Notification>, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     Ok(Json(service::mark_read(&st.db, &ctx, id).await?))
 }
@@ -81,5 +97,7 @@ async fn mark_read(State(st): State<AppState>, req: Req, Path(id): Path<i64>) ->
     responses((status = 200, body = Marked), (status = 401, body = ui::error::Problem)))]
 async fn mark_all_read(State(st): State<AppState>, req: Req) -> Result<Json<Marked>, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    Ok(Json(Marked { marked: service::mark_all_read(&st.db, &ctx).await? }))
+    Ok(Json(Marked {
+        marked: service::mark_all_read(&st.db, &ctx).await?,
+    }))
 }

@@ -3,10 +3,10 @@ use crate::model::Notification;
 use crate::service;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 use ui::{AppState, Chrome, PageError, Req};
 
@@ -41,7 +41,11 @@ struct PageQuery {
     cursor: Option<String>,
 }
 
-async fn page(State(st): State<AppState>, req: Req, Query(q): Query<PageQuery>) -> Result<Response, PageError> {
+async fn page(
+    State(st): State<AppState>,
+    req: Req,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
     let locale = req.locale();
     let ctx = req.ctx(st.now_ms()).map_err(|e| PageError(e, locale))?;
     let unread_only = q.unread.unwrap_or(false);
@@ -49,21 +53,38 @@ async fn page(State(st): State<AppState>, req: Req, Query(q): Query<PageQuery>) 
         .await
         .map_err(|e| PageError(e, locale))?;
     let chrome = chrome(&st, &req, "/notifications", "notif.title", "/notifications").await;
-    Ok(NotificationsPage { chrome, items: p.items, unread_only, next: p.next_cursor }.into_response())
+    Ok(NotificationsPage {
+        chrome,
+        items: p.items,
+        unread_only,
+        next: p.next_cursor,
+    }
+    .into_response())
 }
 
-async fn read_one(State(st): State<AppState>, req: Req, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn read_one(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     let locale = req.locale();
     let ctx = req.ctx(st.now_ms()).map_err(|e| PageError(e, locale))?;
-    let n = service::mark_read(&st.db, &ctx, id).await.map_err(|e| PageError(e, locale))?;
+    let n = service::mark_read(&st.db, &ctx, id)
+        .await
+        .map_err(|e| PageError(e, locale))?;
     // Follow the notification's own link when it has one (app-relative only).
-    let to = n.link.filter(|l| l.starts_with('/') && !l.starts_with("//")).unwrap_or_else(|| "/notifications".into());
+    let to = n
+        .link
+        .filter(|l| l.starts_with('/') && !l.starts_with("//"))
+        .unwrap_or_else(|| "/notifications".into());
     Ok(Redirect::to(&to).into_response())
 }
 
 async fn read_all(State(st): State<AppState>, req: Req) -> Result<Response, PageError> {
     let locale = req.locale();
     let ctx = req.ctx(st.now_ms()).map_err(|e| PageError(e, locale))?;
-    service::mark_all_read(&st.db, &ctx).await.map_err(|e| PageError(e, locale))?;
+    service::mark_all_read(&st.db, &ctx)
+        .await
+        .map_err(|e| PageError(e, locale))?;
     Ok(Redirect::to("/notifications").into_response())
 }

@@ -12,7 +12,12 @@ struct Cli {
     #[arg(long, global = true, env = "OPSDESK_DATA_DIR")]
     data_dir: Option<PathBuf>,
     /// Use PostgreSQL instead of the embedded database: postgres://user@host/db (or sqlite:PATH).
-    #[arg(long, global = true, env = "OPSDESK_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "OPSDESK_DATABASE_URL",
+        hide_env_values = true
+    )]
     database_url: Option<String>,
     /// An optional TOML configuration file (flags and OPSDESK_* environment variables override it).
     #[arg(long, global = true, env = "OPSDESK_CONFIG")]
@@ -50,7 +55,7 @@ enum Command {
         size: String,
     },
     /// Process mining on event logs (CSV, XES, OCEL 2.0).
-    Mine(mining::cli::MineArgs),
+    Mine(Box<mining::cli::MineArgs>),
     /// Solve an assignment problem given as a dense cost matrix (CSV).
     Assign(optimize::cli::AssignArgs),
     /// KPI time-series tools.
@@ -118,12 +123,14 @@ enum TokenCmd {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Mine(a) => return mining::cli::run(a),
+        Command::Mine(a) => return mining::cli::run(*a),
         Command::Assign(a) => return optimize::cli::run(a),
         Command::Kpi(a) => return analytics::cli::run(a),
         _ => {}
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(run(cli))
 }
 
@@ -166,13 +173,23 @@ fn resolve(cli: &Cli, serve: Option<&ServeArgs>) -> anyhow::Result<server::Serve
 fn init_logs(c: &server::ServeConfig) {
     let filter = tracing_subscriber::EnvFilter::try_new(&c.log_level)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    if c.log_json { b.json().init() } else { b.init() }
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if c.log_json {
+        b.json().init()
+    } else {
+        b.init()
+    }
 }
 
 async fn connect(c: &server::ServeConfig) -> anyhow::Result<db::Db> {
-    let db = db::Db::connect(&c.db).await.map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
-    db::migrate::run(&db).await.map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+    let db = db::Db::connect(&c.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    db::migrate::run(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
     Ok(db)
 }
 
@@ -202,29 +219,47 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let srv = server::start(c).await?;
             println!("opsdesk is ready on http://{}", srv.addr);
             shutdown_signal().await;
-            tracing::info!(grace_s = grace.as_secs(), "shutting down: finishing in-flight requests");
+            tracing::info!(
+                grace_s = grace.as_secs(),
+                "shutting down: finishing in-flight requests"
+            );
             srv.stop().await;
         }
         Command::Migrate => {
             let c = resolve(&cli, None)?;
-            let db = db::Db::connect(&c.db).await.map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
-            let n = db::migrate::run(&db).await.map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+            let db = db::Db::connect(&c.db)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+            let n = db::migrate::run(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
             println!("applied {n} migration(s)");
         }
-        Command::User(UserCmd::Create { username, role, password_stdin }) => {
+        Command::User(UserCmd::Create {
+            username,
+            role,
+            password_stdin,
+        }) => {
             let db = connect(&resolve(&cli, None)?).await?;
             let role = kernel::Role::parse(role).expect("clap checked the role");
             let (pw, generated) = password(*password_stdin)?;
-            identity::service::create_user_cli(&db, now(), username, role, &pw).await.map_err(err)?;
+            identity::service::create_user_cli(&db, now(), username, role, &pw)
+                .await
+                .map_err(err)?;
             println!("created {username} ({})", role.as_str());
             if generated {
                 println!("password: {pw}");
             }
         }
-        Command::User(UserCmd::ResetPassword { username, password_stdin }) => {
+        Command::User(UserCmd::ResetPassword {
+            username,
+            password_stdin,
+        }) => {
             let db = connect(&resolve(&cli, None)?).await?;
             let (pw, generated) = password(*password_stdin)?;
-            identity::service::reset_password_cli(&db, now(), username, &pw).await.map_err(err)?;
+            identity::service::reset_password_cli(&db, now(), username, &pw)
+                .await
+                .map_err(err)?;
             println!("password of {username} reset; their sessions were ended");
             if generated {
                 println!("password: {pw}");
@@ -232,12 +267,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Token(TokenCmd::Create { username, name }) => {
             let db = connect(&resolve(&cli, None)?).await?;
-            let token = identity::service::create_token_cli(&db, now(), username, name).await.map_err(err)?;
+            let token = identity::service::create_token_cli(&db, now(), username, name)
+                .await
+                .map_err(err)?;
             println!("{token}");
         }
         Command::Backup { file } => {
             let db = connect(&resolve(&cli, None)?).await?;
-            let bytes = db::backup::backup(&db, file).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let bytes = db::backup::backup(&db, file)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("backup written to {} ({bytes} bytes)", file.display());
         }
         Command::Restore { file } => {
@@ -246,17 +285,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 c.db.url.is_none(),
                 "restore replaces the embedded SQLite database; for PostgreSQL use pg_restore"
             );
-            db::backup::restore(file, &c.db.data_dir).await.map_err(|e| anyhow::anyhow!("restore refused: {e}"))?;
-            println!("restored {} into {}", file.display(), c.db.data_dir.display());
+            db::backup::restore(file, &c.db.data_dir)
+                .await
+                .map_err(|e| anyhow::anyhow!("restore refused: {e}"))?;
+            println!(
+                "restored {} into {}",
+                file.display(),
+                c.db.data_dir.display()
+            );
         }
         Command::Demo { size } => {
             let db = connect(&resolve(&cli, None)?).await?;
             let size = work::demo::DemoSize::parse(size).expect("clap checked the size");
             let started = std::time::Instant::now();
             let s = work::demo::load_demo(&db, now(), size).await.map_err(err)?;
-            println!("demo data loaded in {:.1}s: {s:?}", started.elapsed().as_secs_f64());
+            println!(
+                "demo data loaded in {:.1}s: {s:?}",
+                started.elapsed().as_secs_f64()
+            );
         }
-        Command::Mine(_) | Command::Assign(_) | Command::Kpi(_) => unreachable!("handled before the runtime"),
+        Command::Mine(_) | Command::Assign(_) | Command::Kpi(_) => {
+            unreachable!("handled before the runtime")
+        }
     }
     Ok(())
 }

@@ -20,11 +20,18 @@ pub struct Resolved {
 }
 
 /// Bearer token (API) or session cookie (browser) → the acting user with their scope.
-pub async fn authenticate(st: &AppState, headers: &HeaderMap, now: i64) -> Result<Option<Resolved>, AppError> {
+pub async fn authenticate(
+    st: &AppState,
+    headers: &HeaderMap,
+    now: i64,
+) -> Result<Option<Resolved>, AppError> {
     let bearer = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim);
     let (user, via_token) = if let Some(token) = bearer {
         match identity::service::authenticate_token(&st.db, now, token).await? {
@@ -45,7 +52,8 @@ pub async fn authenticate(st: &AppState, headers: &HeaderMap, now: i64) -> Resul
         return Ok(None);
     };
     let mut tx = st.db.read().await.map_err(AppError::from)?;
-    let actor = team::service::resolve_actor(&mut tx, user.user_id, &user.username, user.role).await?;
+    let actor =
+        team::service::resolve_actor(&mut tx, user.user_id, &user.username, user.role).await?;
     Ok(Some(Resolved {
         actor,
         csrf: user.csrf,
@@ -72,10 +80,10 @@ pub async fn audit_denied(st: &AppState, info: &RequestInfo, method: &str, path:
         outcome: "denied",
         at_ms: st.now_ms(),
     };
-    if let Ok(mut tx) = st.db.write().await {
-        if db::audit::record(&mut tx, &event).await.is_ok() {
-            let _ = tx.commit().await;
-        }
+    if let Ok(mut tx) = st.db.write().await
+        && db::audit::record(&mut tx, &event).await.is_ok()
+    {
+        let _ = tx.commit().await;
     }
 }
 
@@ -102,10 +110,19 @@ pub fn build_router(st: AppState) -> Router {
     // Outermost last: metrics see every response, the context exists before the headers and
     // CSRF layers read it.
     app.layer(DefaultBodyLimit::max(st.web.max_body_bytes))
-        .layer(axum::middleware::from_fn_with_state(st.clone(), security::csrf_guard))
-        .layer(axum::middleware::from_fn_with_state(st.clone(), security::body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            st.clone(),
+            security::csrf_guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            st.clone(),
+            security::body_limit,
+        ))
         .layer(axum::middleware::from_fn(security::security_headers))
-        .layer(axum::middleware::from_fn_with_state(st.clone(), context::request_context))
+        .layer(axum::middleware::from_fn_with_state(
+            st.clone(),
+            context::request_context,
+        ))
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(st)
 }
@@ -139,8 +156,12 @@ impl Server {
 
 /// Connects, migrates, prepares first-run setup or the demo, binds and serves.
 pub async fn start(cfg: ServeConfig) -> anyhow::Result<Server> {
-    let db = db::Db::connect(&cfg.db).await.map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
-    let ran = db::migrate::run(&db).await.map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+    let db = db::Db::connect(&cfg.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    let ran = db::migrate::run(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
     if ran > 0 {
         tracing::info!(applied = ran, "database migrated");
     }
@@ -149,7 +170,11 @@ pub async fn start(cfg: ServeConfig) -> anyhow::Result<Server> {
         Some(c) => Arc::new(c.clone()),
         None => Arc::new(SystemClock),
     };
-    let st = AppState { db: db.clone(), clock, web: Arc::new(cfg.web.clone()) };
+    let st = AppState {
+        db: db.clone(),
+        clock,
+        web: Arc::new(cfg.web.clone()),
+    };
 
     let listener = tokio::net::TcpListener::bind(cfg.bind)
         .await
@@ -175,5 +200,12 @@ pub async fn start(cfg: ServeConfig) -> anyhow::Result<Server> {
         }
     });
     tracing::info!(%addr, backend = ?db.backend(), "opsdesk is listening");
-    Ok(Server { addr, state: st, manual_clock, shutdown: Some(tx), task, grace: cfg.shutdown_grace })
+    Ok(Server {
+        addr,
+        state: st,
+        manual_clock,
+        shutdown: Some(tx),
+        task,
+        grace: cfg.shutdown_grace,
+    })
 }

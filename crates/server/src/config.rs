@@ -40,7 +40,10 @@ pub struct ServeConfig {
 
 impl std::fmt::Debug for ServeConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServeConfig").field("bind", &self.bind).field("db", &self.db).finish_non_exhaustive()
+        f.debug_struct("ServeConfig")
+            .field("bind", &self.bind)
+            .field("db", &self.db)
+            .finish_non_exhaustive()
     }
 }
 
@@ -133,7 +136,10 @@ mod tests {
 
     #[test]
     fn file_layers_over_defaults_and_refuses_unknown_keys() {
-        let f: FileConfig = toml::from_str("bind = \"0.0.0.0:9000\"\nlog_format = \"json\"\nsession_idle_minutes = 5").unwrap();
+        let f: FileConfig = toml::from_str(
+            "bind = \"0.0.0.0:9000\"\nlog_format = \"json\"\nsession_idle_minutes = 5",
+        )
+        .unwrap();
         let mut c = ServeConfig::default();
         f.apply(&mut c).unwrap();
         assert_eq!(c.bind.port(), 9000);

@@ -25,7 +25,15 @@ pub async fn request_context(
 
     let resolved = crate::app::authenticate(&st, &headers, now).await;
     let (auth, user_locale, user_theme) = match resolved {
-        Ok(Some(r)) => (Some(Auth { actor: r.actor, csrf: r.csrf, via_token: r.via_token }), r.locale, r.theme),
+        Ok(Some(r)) => (
+            Some(Auth {
+                actor: r.actor,
+                csrf: r.csrf,
+                via_token: r.via_token,
+            }),
+            r.locale,
+            r.theme,
+        ),
         Ok(None) => (None, None, None),
         Err(e) => return ui::ApiError(e).into_response_with_id(&request_id),
     };
@@ -41,7 +49,8 @@ pub async fn request_context(
     let theme = user_theme
         .or_else(|| cookie(&headers, THEME_COOKIE).and_then(|c| Theme::parse(&c)))
         .unwrap_or_default();
-    let anon_csrf = cookie(&headers, ANON_CSRF_COOKIE).filter(|c| c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit()));
+    let anon_csrf = cookie(&headers, ANON_CSRF_COOKIE)
+        .filter(|c| c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit()));
     let set_anon_csrf = auth.is_none() && anon_csrf.is_none();
     let anon_csrf = anon_csrf.or_else(|| set_anon_csrf.then(|| db::random_hex(16)));
 
@@ -100,12 +109,16 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAdd
 }
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|line| {
-        line.split(';').find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name).then(|| v.to_string())
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|line| {
+            line.split(';').find_map(|kv| {
+                let (k, v) = kv.trim().split_once('=')?;
+                (k == name).then(|| v.to_string())
+            })
         })
-    })
 }
 
 /// A cookie: HttpOnly, SameSite=Lax (top-level navigation from chat links keeps the session),
@@ -130,9 +143,16 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("x-forwarded-for", "6.6.6.6, 10.0.0.9".parse().unwrap());
         let peer: IpAddr = "10.0.0.1".parse().unwrap();
-        assert_eq!(client_ip(peer, &h, &[]), peer, "untrusted peer: header ignored");
+        assert_eq!(
+            client_ip(peer, &h, &[]),
+            peer,
+            "untrusted peer: header ignored"
+        );
         let trusted = ["10.0.0.1".parse().unwrap()];
-        assert_eq!(client_ip(peer, &h, &trusted), "10.0.0.9".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            client_ip(peer, &h, &trusted),
+            "10.0.0.9".parse::<IpAddr>().unwrap()
+        );
     }
 
     #[test]

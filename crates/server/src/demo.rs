@@ -3,20 +3,32 @@
 use kernel::Role;
 use ui::AppState;
 
-pub const DEMO_ACCOUNTS: [(&str, Role); 4] =
-    [("admin", Role::Admin), ("manager", Role::Manager), ("member", Role::Member), ("viewer", Role::Viewer)];
+pub const DEMO_ACCOUNTS: [(&str, Role); 4] = [
+    ("admin", Role::Admin),
+    ("manager", Role::Manager),
+    ("member", Role::Member),
+    ("viewer", Role::Viewer),
+];
 
 pub async fn ensure_demo(st: &AppState) -> anyhow::Result<()> {
     let now = st.now_ms();
     let err = |e: kernel::AppError| anyhow::anyhow!("demo: {e}");
     if identity::service::setup_needed(&st.db).await.map_err(err)? {
-        work::demo::load_demo(&st.db, now, work::demo::DemoSize::Small).await.map_err(err)?;
+        work::demo::load_demo(&st.db, now, work::demo::DemoSize::Small)
+            .await
+            .map_err(err)?;
     }
     let password = format!("demo-{}", &db::random_hex(6));
-    let people = team::demo::demo_people_for_accounts(&st.db).await.map_err(err)?;
+    let people = team::demo::demo_people_for_accounts(&st.db)
+        .await
+        .map_err(err)?;
     for ((username, role), person) in DEMO_ACCOUNTS.iter().zip(people) {
-        identity::service::upsert_demo_user(&st.db, now, username, *role, &password).await.map_err(err)?;
-        team::demo::link_user(&st.db, now, person, username).await.map_err(err)?;
+        identity::service::upsert_demo_user(&st.db, now, username, *role, &password)
+            .await
+            .map_err(err)?;
+        team::demo::link_user(&st.db, now, person, username)
+            .await
+            .map_err(err)?;
     }
     println!("\nopsdesk demo company loaded. Sign in with any of these accounts:");
     for (u, r) in DEMO_ACCOUNTS {

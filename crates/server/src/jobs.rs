@@ -10,8 +10,14 @@ struct Job {
 }
 
 const JOBS: &[Job] = &[
-    Job { name: "housekeeping", every_ms: 10 * 60_000 },
-    Job { name: "notification_digest", every_ms: 60 * 60_000 },
+    Job {
+        name: "housekeeping",
+        every_ms: 10 * 60_000,
+    },
+    Job {
+        name: "notification_digest",
+        every_ms: 60 * 60_000,
+    },
 ];
 
 pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
@@ -28,7 +34,9 @@ pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
                         }
                     }
                     Ok(false) => {}
-                    Err(e) => tracing::debug!(job = job.name, error = %e, "job lease not available"),
+                    Err(e) => {
+                        tracing::debug!(job = job.name, error = %e, "job lease not available")
+                    }
                 }
             }
         }
@@ -49,7 +57,13 @@ async fn claim(st: &AppState, job: &Job, holder: &str) -> Result<bool, db::DbErr
         .execute(
             "UPDATE job_leases SET holder = $2, lease_until = $3, last_run_at = $4 \
              WHERE name = $1 AND lease_until < $4 AND (last_run_at IS NULL OR last_run_at <= $5)",
-            &[job.name.into(), holder.into(), Val::from(now + 5 * 60_000), now.into(), (now - job.every_ms).into()],
+            &[
+                job.name.into(),
+                holder.into(),
+                Val::from(now + 5 * 60_000),
+                now.into(),
+                (now - job.every_ms).into(),
+            ],
         )
         .await?;
     tx.commit().await?;
@@ -64,7 +78,11 @@ async fn run(st: &AppState, name: &str) -> Result<(), kernel::AppError> {
         _ => {}
     }
     let mut tx = st.db.write().await?;
-    tx.execute("UPDATE job_leases SET lease_until = 0 WHERE name = $1", &[name.into()]).await?;
+    tx.execute(
+        "UPDATE job_leases SET lease_until = 0 WHERE name = $1",
+        &[name.into()],
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

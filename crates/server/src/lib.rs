@@ -4,13 +4,13 @@
 pub mod app;
 pub mod config;
 mod context;
+mod demo;
 mod jobs;
 mod metrics;
 pub mod openapi;
 mod ops;
 mod pages;
 mod security;
-mod demo;
 
 pub use app::{Server, build_router, start};
 pub use config::ServeConfig;

@@ -1,9 +1,9 @@
 //! The OpenAPI 3.1 document: every `/api/v1` route is registered through `utoipa_axum`, so a
 //! route cannot exist without its documentation (a test also checks the reverse).
+use ui::AppState;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{InfoBuilder, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
-use ui::AppState;
 
 pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -29,8 +29,14 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         "bearer",
         SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
     );
-    components.schemas.insert("Problem".into(), <ui::error::Problem as utoipa::PartialSchema>::schema());
-    doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new())]);
+    components.schemas.insert(
+        "Problem".into(),
+        <ui::error::Problem as utoipa::PartialSchema>::schema(),
+    );
+    doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+        "bearer",
+        Vec::<String>::new(),
+    )]);
     doc
 }
 

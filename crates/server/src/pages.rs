@@ -44,7 +44,9 @@ async fn home(State(st): State<AppState>, req: Req) -> Result<Response, PageErro
     let Ok(ctx) = req.ctx(st.now_ms()) else {
         return Ok(Redirect::to("/login").into_response());
     };
-    let s = work::service::summary(&st.db, &ctx).await.map_err(|e| PageError(e, locale))?;
+    let s = work::service::summary(&st.db, &ctx)
+        .await
+        .map_err(|e| PageError(e, locale))?;
     let chrome = notify::chrome(&st, &req, "/", "home.title", "/").await;
     let name = ctx.actor.username.clone();
     Ok(HomePage {
@@ -69,13 +71,25 @@ async fn login_form(State(st): State<AppState>, req: Req) -> Response {
     if req.actor().is_some() {
         return Redirect::to("/").into_response();
     }
-    if identity::service::setup_needed(&st.db).await.unwrap_or(false) {
+    if identity::service::setup_needed(&st.db)
+        .await
+        .unwrap_or(false)
+    {
         // No accounts yet: the console shows the one-time setup link.
         let chrome = Chrome::new(&req, 0, "/login", "auth.setup_title", "/login");
-        return LoginPage { error: Some(chrome.t("auth.setup_intro")), chrome, username: String::new() }.into_response();
+        return LoginPage {
+            error: Some(chrome.t("auth.setup_intro")),
+            chrome,
+            username: String::new(),
+        }
+        .into_response();
     }
-    LoginPage { chrome: Chrome::new(&req, 0, "/login", "auth.sign_in", "/login"), error: None, username: String::new() }
-        .into_response()
+    LoginPage {
+        chrome: Chrome::new(&req, 0, "/login", "auth.sign_in", "/login"),
+        error: None,
+        username: String::new(),
+    }
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -84,13 +98,26 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(State(st): State<AppState>, req: Req, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+async fn login(
+    State(st): State<AppState>,
+    req: Req,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let ip = req.0.source_ip.clone().unwrap_or_default();
     match identity::service::login(&st.db, st.now_ms(), &f.username, &f.password, &ip, ua).await {
         Ok(ok) => {
             let mut r = Redirect::to("/").into_response();
-            let c = cookie_header(st.session_cookie_name(), &ok.session_token, st.web.secure_cookies, None);
+            let c = cookie_header(
+                st.session_cookie_name(),
+                &ok.session_token,
+                st.web.secure_cookies,
+                None,
+            );
             if let Ok(v) = HeaderValue::from_str(&c) {
                 r.headers_mut().append(header::SET_COOKIE, v);
             }
@@ -103,7 +130,11 @@ async fn login(State(st): State<AppState>, req: Req, headers: HeaderMap, Form(f)
                 AppError::Unauthorized | AppError::Validation(_) => (401, "auth.bad_credentials"),
                 other => return PageError(other, req.locale()).into_response(),
             };
-            let page = LoginPage { error: Some(chrome.t(key)), chrome, username: f.username };
+            let page = LoginPage {
+                error: Some(chrome.t(key)),
+                chrome,
+                username: f.username,
+            };
             let mut r = page.into_response();
             *r.status_mut() = axum::http::StatusCode::from_u16(status).unwrap_or_default();
             r
@@ -138,7 +169,10 @@ struct SetupQuery {
 }
 
 async fn setup_form(State(st): State<AppState>, req: Req, Query(q): Query<SetupQuery>) -> Response {
-    if !identity::service::setup_needed(&st.db).await.unwrap_or(false) {
+    if !identity::service::setup_needed(&st.db)
+        .await
+        .unwrap_or(false)
+    {
         return PageError(AppError::NotFound, req.locale()).into_response();
     }
     SetupPage {
@@ -159,12 +193,20 @@ struct SetupForm {
 
 async fn setup(State(st): State<AppState>, req: Req, Form(f): Form<SetupForm>) -> Response {
     let locale = req.locale();
-    match identity::service::complete_setup(&st.db, st.now_ms(), &f.token, &f.username, &f.password).await {
+    match identity::service::complete_setup(&st.db, st.now_ms(), &f.token, &f.username, &f.password)
+        .await
+    {
         Ok(_) => Redirect::to("/login").into_response(),
         Err(AppError::Validation(errs)) => {
             let errors = errs
                 .iter()
-                .map(|e| format!("{}: {}", e.field, ui::t(locale, &format!("error.{}", e.code))))
+                .map(|e| {
+                    format!(
+                        "{}: {}",
+                        e.field,
+                        ui::t(locale, &format!("error.{}", e.code))
+                    )
+                })
                 .collect();
             SetupPage {
                 chrome: Chrome::new(&req, 0, "/setup", "auth.setup_title", "/setup"),
@@ -174,9 +216,11 @@ async fn setup(State(st): State<AppState>, req: Req, Form(f): Form<SetupForm>) -
             }
             .into_response()
         }
-        Err(AppError::NotFound | AppError::Forbidden(_) | AppError::Unauthorized) => {
-            PageError(AppError::BadRequest(ui::t(locale, "auth.setup_invalid").into()), locale).into_response()
-        }
+        Err(AppError::NotFound | AppError::Forbidden(_) | AppError::Unauthorized) => PageError(
+            AppError::BadRequest(ui::t(locale, "auth.setup_invalid").into()),
+            locale,
+        )
+        .into_response(),
         Err(e) => PageError(e, locale).into_response(),
     }
 }
@@ -199,16 +243,29 @@ async fn prefs(State(st): State<AppState>, req: Req, Form(f): Form<PrefsForm>) -
         }
     }
     // Only local paths: never redirect to another site.
-    let back = f.back.filter(|b| b.starts_with('/') && !b.starts_with("//")).unwrap_or_else(|| "/".into());
+    let back = f
+        .back
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
     let mut r = Redirect::to(&back).into_response();
     let year = Some(365 * 24 * 3600);
     if let Some(l) = locale
-        && let Ok(v) = HeaderValue::from_str(&cookie_header(LOCALE_COOKIE, l.tag(), st.web.secure_cookies, year))
+        && let Ok(v) = HeaderValue::from_str(&cookie_header(
+            LOCALE_COOKIE,
+            l.tag(),
+            st.web.secure_cookies,
+            year,
+        ))
     {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     if let Some(t) = theme
-        && let Ok(v) = HeaderValue::from_str(&cookie_header(THEME_COOKIE, t.as_str(), st.web.secure_cookies, year))
+        && let Ok(v) = HeaderValue::from_str(&cookie_header(
+            THEME_COOKIE,
+            t.as_str(),
+            st.web.secure_cookies,
+            year,
+        ))
     {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -216,16 +273,27 @@ async fn prefs(State(st): State<AppState>, req: Req, Form(f): Form<PrefsForm>) -
 }
 
 /// First start: print a one-time setup link when there are no accounts, or load the demo.
-pub async fn prepare_first_run(st: &AppState, cfg: &crate::ServeConfig, addr: std::net::SocketAddr) -> anyhow::Result<()> {
+pub async fn prepare_first_run(
+    st: &AppState,
+    cfg: &crate::ServeConfig,
+    addr: std::net::SocketAddr,
+) -> anyhow::Result<()> {
     if cfg.demo {
         crate::demo::ensure_demo(st).await?;
         return Ok(());
     }
-    if identity::service::setup_needed(&st.db).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+    if identity::service::setup_needed(&st.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
         let token = identity::service::create_setup_token(&st.db, st.now_ms())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let host = if addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
+        let host = if addr.ip().is_unspecified() {
+            "127.0.0.1".to_string()
+        } else {
+            addr.ip().to_string()
+        };
         println!(
             "\nopsdesk has no accounts yet. Create the first administrator here (one-time link):\n  \
              http://{host}:{}/setup?token={token}\n",

@@ -26,11 +26,19 @@ pub async fn csrf_guard(State(st): State<AppState>, req: Request, next: Next) ->
     if cross_site(&req) {
         return deny(&st, &info, target(&req), is_api, "cross-site request").await;
     }
-    let expected = info.auth.as_ref().and_then(|a| a.csrf.clone()).or(info.anon_csrf.clone());
+    let expected = info
+        .auth
+        .as_ref()
+        .and_then(|a| a.csrf.clone())
+        .or(info.anon_csrf.clone());
     let Some(expected) = expected else {
         return deny(&st, &info, target(&req), is_api, "missing CSRF token").await;
     };
-    if let Some(h) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+    if let Some(h) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
         return if constant_eq(h, &expected) {
             next.run(req).await
         } else {
@@ -70,7 +78,10 @@ fn cross_site(req: &Request) -> bool {
         return true;
     }
     if let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let host = h
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         let origin_host = origin.split("://").nth(1).unwrap_or("");
         return origin == "null" || origin_host != host;
     }
@@ -78,10 +89,20 @@ fn cross_site(req: &Request) -> bool {
 }
 
 /// Takes the method and path, not the request: a `&Request` held across an await is not `Send`.
-async fn deny(st: &AppState, info: &RequestInfo, target: (String, String), is_api: bool, why: &'static str) -> Response {
+async fn deny(
+    st: &AppState,
+    info: &RequestInfo,
+    target: (String, String),
+    is_api: bool,
+    why: &'static str,
+) -> Response {
     crate::app::audit_denied(st, info, &target.0, &target.1, why).await;
     let e = AppError::Forbidden("send this request from opsdesk's own pages (CSRF check failed)");
-    if is_api { ui::ApiError(e).into_response() } else { ui::PageError(e, info.locale).into_response() }
+    if is_api {
+        ui::ApiError(e).into_response()
+    } else {
+        ui::PageError(e, info.locale).into_response()
+    }
 }
 
 fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {
@@ -92,7 +113,11 @@ fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {
 }
 
 fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -102,28 +127,32 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     // Assets set their own long-lived caching; everything else (pages, API) is never stored.
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn form_token_and_comparison() {
-        assert_eq!(form_urlencoded_value(b"a=1&_csrf=abc%20d", "_csrf").as_deref(), Some("abc d"));
-        assert!(constant_eq("abc", "abc") && !constant_eq("abc", "abd") && !constant_eq("ab", "abc"));
-    }
 }
 
 /// Refuses a body whose declared length is over the limit before reading any of it (a client
@@ -135,7 +164,11 @@ pub async fn body_limit(State(st): State<AppState>, req: Request, next: Next) ->
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > st.web.max_body_bytes) {
-        let locale = req.extensions().get::<RequestInfo>().map(|i| i.locale).unwrap_or_default();
+        let locale = req
+            .extensions()
+            .get::<RequestInfo>()
+            .map(|i| i.locale)
+            .unwrap_or_default();
         return if req.uri().path().starts_with("/api/") {
             ui::ApiError(AppError::PayloadTooLarge).into_response()
         } else {
@@ -143,4 +176,20 @@ pub async fn body_limit(State(st): State<AppState>, req: Request, next: Next) ->
         };
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_token_and_comparison() {
+        assert_eq!(
+            form_urlencoded_value(b"a=1&_csrf=abc%20d", "_csrf").as_deref(),
+            Some("abc d")
+        );
+        assert!(
+            constant_eq("abc", "abc") && !constant_eq("abc", "abd") && !constant_eq("ab", "abc")
+        );
+    }
 }

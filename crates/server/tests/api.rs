@@ -9,7 +9,12 @@ async fn tasks_crud_with_etags_idempotency_and_precise_errors() {
         let app = spawn(b).await;
         let admin = app.api(&app.user_with_token("boss", Role::Admin).await);
 
-        let r = admin.post("/api/v1/departments", &json!({"name": "运营部 Operations", "code": "OPS"})).await;
+        let r = admin
+            .post(
+                "/api/v1/departments",
+                &json!({"name": "运营部 Operations", "code": "OPS"}),
+            )
+            .await;
         assert_eq!(r.status(), 201, "{b:?} create department");
         let dept: Value = r.json().await.unwrap();
         let dept_id = dept["id"].as_i64().unwrap();
@@ -18,7 +23,11 @@ async fn tasks_crud_with_etags_idempotency_and_precise_errors() {
         let body = json!({"title": "整理周报 Weekly report", "department_id": dept_id, "priority": "high",
                           "status": "todo", "due_date": "2026-12-01", "estimate_hours": 3.5});
         let create = |key: &str, body: &Value| {
-            admin.req(reqwest::Method::POST, "/api/v1/tasks").header("Idempotency-Key", key).json(body).send()
+            admin
+                .req(reqwest::Method::POST, "/api/v1/tasks")
+                .header("Idempotency-Key", key)
+                .json(body)
+                .send()
         };
         let r1 = create("k-1", &body).await.unwrap();
         assert_eq!(r1.status(), 201, "{b:?}");
@@ -26,33 +35,106 @@ async fn tasks_crud_with_etags_idempotency_and_precise_errors() {
         let t1: Value = r1.json().await.unwrap();
         let r2 = create("k-1", &body).await.unwrap();
         let t2: Value = r2.json().await.unwrap();
-        assert_eq!(t1["id"], t2["id"], "{b:?}: a replayed create returns the same task");
+        assert_eq!(
+            t1["id"], t2["id"],
+            "{b:?}: a replayed create returns the same task"
+        );
         let mut other = body.clone();
         other["title"] = json!("something else");
         problem(create("k-1", &other).await.unwrap(), 422).await;
-        let list: Value = admin.get(&format!("/api/v1/tasks?department_id={dept_id}")).await.json().await.unwrap();
-        assert_eq!(list["items"].as_array().unwrap().len(), 1, "{b:?}: exactly one task was created");
+        let list: Value = admin
+            .get(&format!("/api/v1/tasks?department_id={dept_id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            list["items"].as_array().unwrap().len(),
+            1,
+            "{b:?}: exactly one task was created"
+        );
 
         // ETag / If-Match.
         let id = t1["id"].as_i64().unwrap();
         let r = admin.get(&format!("/api/v1/tasks/{id}")).await;
-        let etag = r.headers().get("etag").unwrap().to_str().unwrap().to_string();
-        problem(admin.patch(&format!("/api/v1/tasks/{id}"), &json!({"status": "doing"}), None).await, 428).await;
-        let r = admin.patch(&format!("/api/v1/tasks/{id}"), &json!({"status": "doing"}), Some(&etag)).await;
+        let etag = r
+            .headers()
+            .get("etag")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        problem(
+            admin
+                .patch(
+                    &format!("/api/v1/tasks/{id}"),
+                    &json!({"status": "doing"}),
+                    None,
+                )
+                .await,
+            428,
+        )
+        .await;
+        let r = admin
+            .patch(
+                &format!("/api/v1/tasks/{id}"),
+                &json!({"status": "doing"}),
+                Some(&etag),
+            )
+            .await;
         assert_eq!(r.status(), 200, "{b:?}");
         let updated: Value = r.json().await.unwrap();
         assert_eq!(updated["status"], "doing");
         // The same (now stale) ETag again: 412 and nothing changes.
-        problem(admin.patch(&format!("/api/v1/tasks/{id}"), &json!({"status": "done"}), Some(&etag)).await, 412).await;
-        let now: Value = admin.get(&format!("/api/v1/tasks/{id}")).await.json().await.unwrap();
-        assert_eq!(now["status"], "doing", "{b:?}: a stale update wrote nothing");
+        problem(
+            admin
+                .patch(
+                    &format!("/api/v1/tasks/{id}"),
+                    &json!({"status": "done"}),
+                    Some(&etag),
+                )
+                .await,
+            412,
+        )
+        .await;
+        let now: Value = admin
+            .get(&format!("/api/v1/tasks/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            now["status"], "doing",
+            "{b:?}: a stale update wrote nothing"
+        );
 
         // Bad input is named precisely and writes nothing.
-        let p = problem(admin.post("/api/v1/tasks", &json!({"title": "x", "bogus": 1})).await, 422).await;
+        let p = problem(
+            admin
+                .post("/api/v1/tasks", &json!({"title": "x", "bogus": 1}))
+                .await,
+            422,
+        )
+        .await;
         assert!(names_field(&p, "bogus"), "{b:?}: {p}");
-        let p = problem(admin.post("/api/v1/tasks", &json!({"title": "x", "due_date": "2026-02-30"})).await, 422).await;
+        let p = problem(
+            admin
+                .post(
+                    "/api/v1/tasks",
+                    &json!({"title": "x", "due_date": "2026-02-30"}),
+                )
+                .await,
+            422,
+        )
+        .await;
         assert!(names_field(&p, "due_date"), "{b:?}: {p}");
-        let p = problem(admin.post("/api/v1/tasks", &json!({"title": "x".repeat(201)})).await, 422).await;
+        let p = problem(
+            admin
+                .post("/api/v1/tasks", &json!({"title": "x".repeat(201)}))
+                .await,
+            422,
+        )
+        .await;
         assert!(names_field(&p, "title"), "{b:?}: {p}");
         let r = admin
             .req(reqwest::Method::POST, "/api/v1/tasks")
@@ -64,14 +146,35 @@ async fn tasks_crud_with_etags_idempotency_and_precise_errors() {
         problem(r, 400).await;
         problem(admin.get("/api/v1/tasks/987654").await, 404).await;
         let (status, ctype) = oversized_post(&app, &admin.token).await;
-        assert_eq!((status, ctype.as_str()), (413, "application/problem+json"), "{b:?}");
-        let list: Value = admin.get(&format!("/api/v1/tasks?department_id={dept_id}")).await.json().await.unwrap();
-        assert_eq!(list["items"].as_array().unwrap().len(), 1, "{b:?}: nothing half-written");
+        assert_eq!(
+            (status, ctype.as_str()),
+            (413, "application/problem+json"),
+            "{b:?}"
+        );
+        let list: Value = admin
+            .get(&format!("/api/v1/tasks?department_id={dept_id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            list["items"].as_array().unwrap().len(),
+            1,
+            "{b:?}: nothing half-written"
+        );
 
         // History shows the change.
-        let h: Value = admin.get(&format!("/api/v1/tasks/{id}/history")).await.json().await.unwrap();
+        let h: Value = admin
+            .get(&format!("/api/v1/tasks/{id}/history"))
+            .await
+            .json()
+            .await
+            .unwrap();
         let text = h.to_string();
-        assert!(text.contains("doing"), "{b:?}: history records the status change: {text}");
+        assert!(
+            text.contains("doing"),
+            "{b:?}: history records the status change: {text}"
+        );
         app.stop().await;
     }
 }
@@ -83,13 +186,29 @@ async fn anonymous_and_bad_tokens_are_refused_and_viewers_cannot_write() {
         let client = reqwest::Client::new();
         let r = client.get(app.url("/api/v1/tasks")).send().await.unwrap();
         problem(r, 401).await;
-        let r = client.get(app.url("/api/v1/tasks")).bearer_auth("opsdesk_pat_0000").send().await.unwrap();
+        let r = client
+            .get(app.url("/api/v1/tasks"))
+            .bearer_auth("opsdesk_pat_0000")
+            .send()
+            .await
+            .unwrap();
         problem(r, 401).await;
         let viewer = app.api(&app.user_with_token("watcher", Role::Viewer).await);
         assert_eq!(viewer.get("/api/v1/tasks").await.status(), 200, "{b:?}");
-        let r = viewer.post("/api/v1/tasks", &json!({"title": "nope"})).await;
-        assert!(matches!(r.status().as_u16(), 403 | 422), "{b:?}: {}", r.status());
-        let r = viewer.post("/api/v1/users", &json!({"username": "x", "role": "admin", "password": "aaaaaaaa"})).await;
+        let r = viewer
+            .post("/api/v1/tasks", &json!({"title": "nope"}))
+            .await;
+        assert!(
+            matches!(r.status().as_u16(), 403 | 422),
+            "{b:?}: {}",
+            r.status()
+        );
+        let r = viewer
+            .post(
+                "/api/v1/users",
+                &json!({"username": "x", "role": "admin", "password": "aaaaaaaa"}),
+            )
+            .await;
         problem(r, 403).await;
         app.stop().await;
     }
@@ -98,7 +217,12 @@ async fn anonymous_and_bad_tokens_are_refused_and_viewers_cannot_write() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openapi_documents_every_route() {
     let app = spawn(db::Backend::Sqlite).await;
-    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let paths = doc["paths"].as_object().unwrap();
     for p in [
@@ -110,7 +234,10 @@ async fn openapi_documents_every_route() {
         "/api/v1/tokens",
         "/api/v1/notifications",
     ] {
-        assert!(paths.contains_key(p), "{p} missing from the OpenAPI document");
+        assert!(
+            paths.contains_key(p),
+            "{p} missing from the OpenAPI document"
+        );
     }
     // Every documented operation answers (not 404/405): a route cannot be documented but absent.
     let token = app.user_with_token("doc", Role::Admin).await;
@@ -119,10 +246,23 @@ async fn openapi_documents_every_route() {
         for method in item.as_object().unwrap().keys() {
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let concrete = path.replace("{id}", "1");
-            let r = api.req(m.clone(), &concrete).json(&json!({})).send().await.unwrap();
-            assert_ne!(r.status(), 405, "{method} {path} is documented but not routed");
+            let r = api
+                .req(m.clone(), &concrete)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            assert_ne!(
+                r.status(),
+                405,
+                "{method} {path} is documented but not routed"
+            );
             if !path.contains('{') {
-                assert_ne!(r.status(), 404, "{method} {path} is documented but not routed");
+                assert_ne!(
+                    r.status(),
+                    404,
+                    "{method} {path} is documented but not routed"
+                );
             }
         }
     }
@@ -131,7 +271,11 @@ async fn openapi_documents_every_route() {
     for krate in std::fs::read_dir(&root).unwrap() {
         let api_rs = krate.unwrap().path().join("src/api.rs");
         if let Ok(src) = std::fs::read_to_string(&api_rs) {
-            assert!(!src.contains(".route("), "{} registers a route outside the OpenAPI router", api_rs.display());
+            assert!(
+                !src.contains(".route("),
+                "{} registers a route outside the OpenAPI router",
+                api_rs.display()
+            );
         }
     }
     app.stop().await;
@@ -151,10 +295,18 @@ async fn oversized_post(app: &App, token: &str) -> (u16, String) {
     let mut buf = vec![0u8; 4096];
     let n = s.read(&mut buf).await.unwrap();
     let text = String::from_utf8_lossy(&buf[..n]).to_string();
-    let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
     let ctype = text
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type: ").map(str::to_string))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type: ")
+                .map(str::to_string)
+        })
         .unwrap_or_default();
     (status, ctype)
 }

@@ -17,7 +17,11 @@ impl Drop for Driver {
 }
 
 async fn start_driver() -> (Driver, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -38,7 +42,12 @@ async fn start_driver() -> (Driver, String) {
 async fn browser_sign_in_create_task_move_it_and_switch_language() {
     let app = spawn(db::Backend::Sqlite).await;
     let api = app.api(&app.user_with_token("lead", Role::Admin).await);
-    let r = api.post("/api/v1/departments", &json!({"name": "客服部 Customer Service", "code": "CS"})).await;
+    let r = api
+        .post(
+            "/api/v1/departments",
+            &json!({"name": "客服部 Customer Service", "code": "CS"}),
+        )
+        .await;
     assert_eq!(r.status(), 201);
 
     let (_driver, url) = start_driver().await;
@@ -50,36 +59,116 @@ async fn browser_sign_in_create_task_move_it_and_switch_language() {
                         "--no-first-run", "--window-size=1280,900", "--lang=en-US"]}),
     );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let c = ClientBuilder::new(connector).capabilities(caps).connect(&url).await.expect("a browser session");
+    let c = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&url)
+        .await
+        .expect("a browser session");
 
     c.goto(&app.url("/login")).await.unwrap();
-    c.find(Locator::Id("username")).await.unwrap().send_keys("lead").await.unwrap();
-    c.find(Locator::Id("password")).await.unwrap().send_keys("correct horse battery staple").await.unwrap();
-    c.find(Locator::Css("form[action='/login'] button[type=submit]")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::Css("nav.side")).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("lead")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("correct horse battery staple")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action='/login'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("nav.side"))
+        .await
+        .unwrap();
 
     c.goto(&app.url("/tasks/new")).await.unwrap();
-    c.find(Locator::Css("input[name=title]")).await.unwrap().send_keys("浏览器任务 Browser task").await.unwrap();
-    c.find(Locator::Css("form[action='/tasks'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("input[name=title]"))
+        .await
+        .unwrap()
+        .send_keys("浏览器任务 Browser task")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action='/tasks'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     c.wait().for_element(Locator::Css("main h1")).await.unwrap();
-    let h1 = c.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
+    let h1 = c
+        .find(Locator::Css("main h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(h1.contains("Browser task"), "the new task's page: {h1}");
 
     // Move it on the board without dragging: the card's own "Move to" form.
     c.goto(&app.url("/tasks/board")).await.unwrap();
-    let card = c.find(Locator::XPath("//*[contains(@class,'cardlet')][contains(., 'Browser task')]")).await.unwrap();
-    let select = card.find(Locator::Css("select[name=status]")).await.unwrap();
+    let card = c
+        .find(Locator::XPath(
+            "//*[contains(@class,'cardlet')][contains(., 'Browser task')]",
+        ))
+        .await
+        .unwrap();
+    let select = card
+        .find(Locator::Css("select[name=status]"))
+        .await
+        .unwrap();
     select.select_by_value("doing").await.unwrap();
-    card.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::Css(".column[data-status=doing]")).await.unwrap();
-    let doing = c.find(Locator::Css(".column[data-status=doing]")).await.unwrap().text().await.unwrap();
-    assert!(doing.contains("Browser task"), "the card is in the Doing column: {doing}");
+    card.find(Locator::Css("button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css(".column[data-status=doing]"))
+        .await
+        .unwrap();
+    let doing = c
+        .find(Locator::Css(".column[data-status=doing]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        doing.contains("Browser task"),
+        "the card is in the Doing column: {doing}"
+    );
 
     // Switch the language with the header's button; the board comes back in Chinese.
-    c.find(Locator::Css("button[name=locale]")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::Css("html[lang='zh-CN']")).await.unwrap();
-    let body = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
-    assert!(body.contains("进行中") && body.contains("看板"), "Chinese board: {body}");
+    c.find(Locator::Css("button[name=locale]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("html[lang='zh-CN']"))
+        .await
+        .unwrap();
+    let body = c
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.contains("进行中") && body.contains("看板"),
+        "Chinese board: {body}"
+    );
 
     c.close().await.unwrap();
     app.stop().await;

@@ -20,15 +20,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         if !ct.starts_with("application/json") && !ct.contains("+json") {
-            return Err(AppError::BadRequest("Content-Type must be application/json".into()).into());
+            return Err(
+                AppError::BadRequest("Content-Type must be application/json".into()).into(),
+            );
         }
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError(AppError::PayloadTooLarge)
-            } else {
-                ApiError(AppError::BadRequest("the request body could not be read".into()))
-            }
-        })?;
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError(AppError::PayloadTooLarge)
+                } else {
+                    ApiError(AppError::BadRequest(
+                        "the request body could not be read".into(),
+                    ))
+                }
+            })?;
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -139,8 +145,12 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
             .headers
             .get(axum::http::header::IF_MATCH)
             .ok_or(ApiError(AppError::PreconditionRequired))?;
-        let s = v.to_str().map_err(|_| ApiError(AppError::PreconditionFailed))?;
-        parse_if_match(s).map(IfMatch).ok_or(ApiError(AppError::PreconditionFailed))
+        let s = v
+            .to_str()
+            .map_err(|_| ApiError(AppError::PreconditionFailed))?;
+        parse_if_match(s)
+            .map(IfMatch)
+            .ok_or(ApiError(AppError::PreconditionFailed))
     }
 }
 
@@ -162,10 +172,17 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
 }
 
 fn idempotency_key(h: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(v) = h.get("idempotency-key") else { return Ok(None) };
+    let Some(v) = h.get("idempotency-key") else {
+        return Ok(None);
+    };
     let s = v.to_str().unwrap_or("").trim_matches('"');
     if s.is_empty() || s.len() > 255 || !s.bytes().all(|b| (0x21..0x7f).contains(&b)) {
-        return Err(AppError::field("Idempotency-Key", "invalid", "must be 1-255 visible ASCII characters").into());
+        return Err(AppError::field(
+            "Idempotency-Key",
+            "invalid",
+            "must be 1-255 visible ASCII characters",
+        )
+        .into());
     }
     Ok(Some(s.to_string()))
 }
@@ -189,17 +206,27 @@ mod tests {
     #[test]
     fn json_problems_name_the_field() {
         match err::<In>(r#"{"title":"a","bogus":1}"#) {
-            AppError::Validation(f) => assert_eq!((f[0].field.as_str(), f[0].code), ("bogus", "unknown_field")),
+            AppError::Validation(f) => {
+                assert_eq!((f[0].field.as_str(), f[0].code), ("bogus", "unknown_field"))
+            }
             e => panic!("{e:?}"),
         }
         match err::<In>(r#"{"n":1}"#) {
-            AppError::Validation(f) => assert_eq!((f[0].field.as_str(), f[0].code), ("title", "required")),
+            AppError::Validation(f) => {
+                assert_eq!((f[0].field.as_str(), f[0].code), ("title", "required"))
+            }
             e => panic!("{e:?}"),
         }
         assert!(matches!(err::<In>(r#"{"title":"#), AppError::BadRequest(_)));
-        assert!(matches!(err::<In>(r#"{"title":1}"#), AppError::Validation(_)));
+        assert!(matches!(
+            err::<In>(r#"{"title":1}"#),
+            AppError::Validation(_)
+        ));
         let deep = "[".repeat(100) + &"]".repeat(100);
-        assert!(matches!(err::<serde_json::Value>(&deep), AppError::BadRequest(_)));
+        assert!(matches!(
+            err::<serde_json::Value>(&deep),
+            AppError::BadRequest(_)
+        ));
         assert!(parse_json::<In>(br#"{"title":"ok"}"#).is_ok());
     }
 

@@ -35,10 +35,18 @@ impl Chrome {
         let user = req.actor().map(|a| (a.username.clone(), a.role));
         let mut nav: Vec<NavItem> = NAV
             .iter()
-            .map(|(href, key)| NavItem { href, label: crate::t(locale, key), active: *href == active })
+            .map(|(href, key)| NavItem {
+                href,
+                label: crate::t(locale, key),
+                active: *href == active,
+            })
             .collect();
         if user.as_ref().is_some_and(|(_, r)| *r == Role::Admin) {
-            nav.push(NavItem { href: "/admin/users", label: crate::t(locale, "nav.users"), active: active == "/admin/users" });
+            nav.push(NavItem {
+                href: "/admin/users",
+                label: crate::t(locale, "nav.users"),
+                active: active == "/admin/users",
+            });
         }
         Chrome {
             locale,
@@ -75,7 +83,9 @@ impl Chrome {
     }
 
     pub fn role_label(&self) -> &'static str {
-        self.user.as_ref().map_or("", |(_, r)| self.t(&format!("role.{}", r.as_str())))
+        self.user
+            .as_ref()
+            .map_or("", |(_, r)| self.t(&format!("role.{}", r.as_str())))
     }
 
     pub fn username(&self) -> &str {

@@ -50,7 +50,11 @@ pub fn problem_of(e: &AppError) -> Problem {
         errors: match e {
             AppError::Validation(errs) => errs
                 .iter()
-                .map(|f| ProblemField { field: f.field.clone(), code: f.code.into(), detail: f.detail.clone() })
+                .map(|f| ProblemField {
+                    field: f.field.clone(),
+                    code: f.code.into(),
+                    detail: f.detail.clone(),
+                })
                 .collect(),
             _ => Vec::new(),
         },
@@ -62,11 +66,15 @@ impl IntoResponse for ApiError {
         if let AppError::Internal(msg) = &self.0 {
             tracing::error!(error = %msg, "internal error");
         }
-        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&problem_of(&self.0)).unwrap_or_default();
         let mut resp = (status, body).into_response();
         let h = resp.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if let AppError::TooManyRequests { retry_after_s } = self.0 {
             h.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
         }
@@ -103,7 +111,13 @@ impl IntoResponse for PageError {
         let detail = match &e {
             AppError::Validation(errs) => errs
                 .iter()
-                .map(|f| format!("{}: {}", f.field, crate::i18n::t(locale, &format!("error.{}", f.code))))
+                .map(|f| {
+                    format!(
+                        "{}: {}",
+                        f.field,
+                        crate::i18n::t(locale, &format!("error.{}", f.code))
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("; "),
             AppError::Internal(_) | AppError::NotFound | AppError::Unavailable => String::new(),
@@ -118,6 +132,11 @@ impl IntoResponse for PageError {
         };
         let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let html = page.render().unwrap_or_else(|_| "error".into());
-        (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response()
     }
 }

@@ -13,7 +13,11 @@ fn flatten(prefix: &str, v: &toml::Value, out: &mut Catalog) {
     match v {
         toml::Value::Table(t) => {
             for (k, v) in t {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&key, v, out);
             }
         }
@@ -48,10 +52,12 @@ pub fn t(locale: Locale, key: &str) -> &'static str {
         Some(s) => s.as_str(),
         None => {
             // Leak once per missing key so callers keep a &'static str; bounded by the key set.
-            static MISSING: OnceLock<std::sync::Mutex<HashMap<String, &'static str>>> = OnceLock::new();
+            static MISSING: OnceLock<std::sync::Mutex<HashMap<String, &'static str>>> =
+                OnceLock::new();
             let m = MISSING.get_or_init(Default::default);
             let mut m = m.lock().unwrap_or_else(|e| e.into_inner());
-            m.entry(key.to_string()).or_insert_with(|| Box::leak(key.to_string().into_boxed_str()))
+            m.entry(key.to_string())
+                .or_insert_with(|| Box::leak(key.to_string().into_boxed_str()))
         }
     }
 }

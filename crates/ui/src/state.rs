@@ -42,6 +42,10 @@ impl AppState {
     }
 
     pub fn session_cookie_name(&self) -> &'static str {
-        if self.web.secure_cookies { "__Host-opsdesk_session" } else { "opsdesk_session" }
+        if self.web.secure_cookies {
+            "__Host-opsdesk_session"
+        } else {
+            "opsdesk_session"
+        }
     }
 }

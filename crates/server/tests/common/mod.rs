@@ -17,10 +17,12 @@ pub struct App {
 
 pub async fn spawn(backend: Backend) -> App {
     let dir = std::env::temp_dir().join(format!("opsdesk-it-{}", db::random_hex(6)));
-    let mut cfg = server::ServeConfig::default();
-    cfg.bind = "127.0.0.1:0".parse().unwrap();
+    let mut cfg = server::ServeConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        shutdown_grace: std::time::Duration::from_secs(2),
+        ..Default::default()
+    };
     cfg.db.data_dir = dir.clone();
-    cfg.shutdown_grace = std::time::Duration::from_secs(2);
     let mut pg_name = None;
     if backend == Backend::Postgres {
         let name = format!("opsdesk_it_{}", db::random_hex(6));
@@ -31,7 +33,13 @@ pub async fn spawn(backend: Backend) -> App {
     cfg.test_clock_start_ms = Some(1_780_000_000_000);
     let srv = server::start(cfg).await.expect("server starts");
     let base = format!("http://{}", srv.addr);
-    App { srv: Some(srv), base, backend, pg_name, dir }
+    App {
+        srv: Some(srv),
+        base,
+        backend,
+        pg_name,
+        dir,
+    }
 }
 
 impl App {
@@ -46,14 +54,26 @@ impl App {
     /// Creates a user with a role and returns an API token for them.
     pub async fn user_with_token(&self, username: &str, role: kernel::Role) -> String {
         let now = 1_780_000_000_000;
-        identity::service::create_user_cli(self.db(), now, username, role, "correct horse battery staple")
+        identity::service::create_user_cli(
+            self.db(),
+            now,
+            username,
+            role,
+            "correct horse battery staple",
+        )
+        .await
+        .expect("user created");
+        identity::service::create_token_cli(self.db(), now, username, "test")
             .await
-            .expect("user created");
-        identity::service::create_token_cli(self.db(), now, username, "test").await.expect("token")
+            .expect("token")
     }
 
     pub fn api(&self, token: &str) -> Api {
-        Api { base: self.base.clone(), token: token.to_string(), client: Client::new() }
+        Api {
+            base: self.base.clone(),
+            token: token.to_string(),
+            client: Client::new(),
+        }
     }
 
     pub async fn stop(mut self) {
@@ -76,13 +96,19 @@ pub struct Api {
 
 impl Api {
     pub fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.client.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token)
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
     }
     pub async fn get(&self, path: &str) -> Response {
         self.req(reqwest::Method::GET, path).send().await.unwrap()
     }
     pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.req(reqwest::Method::POST, path).json(body).send().await.unwrap()
+        self.req(reqwest::Method::POST, path)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
     pub async fn patch(&self, path: &str, body: &Value, if_match: Option<&str>) -> Response {
         let mut r = self.req(reqwest::Method::PATCH, path).json(body);
@@ -97,7 +123,9 @@ impl Api {
 pub async fn problem(r: Response, status: u16) -> Value {
     assert_eq!(r.status(), StatusCode::from_u16(status).unwrap(), "status");
     assert_eq!(
-        r.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
         Some("application/problem+json"),
         "problem content type"
     );
@@ -108,5 +136,7 @@ pub async fn problem(r: Response, status: u16) -> Value {
 }
 
 pub fn names_field(p: &Value, field: &str) -> bool {
-    p["errors"].as_array().is_some_and(|a| a.iter().any(|e| e["field"] == field))
+    p["errors"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|e| e["field"] == field))
 }
