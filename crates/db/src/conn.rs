@@ -170,11 +170,12 @@ impl Db {
         Ok(Tx { inner })
     }
 
-    /// A read-only transaction: one consistent snapshot for everything a request reads.
+    /// A read connection in autocommit mode: each statement sees a consistent snapshot of its
+    /// own. No BEGIN/COMMIT round trips — reads are the hot path (a list request makes several).
     pub async fn read(&self) -> Result<Tx, DbError> {
         let inner = match &*self.0 {
-            Inner::Sqlite { readers, .. } => TxInner::Sqlite(readers.begin().await?),
-            Inner::Pg { pool } => TxInner::Pg(pool.begin_with("BEGIN READ ONLY").await?),
+            Inner::Sqlite { readers, .. } => TxInner::SqliteConn(readers.acquire().await?),
+            Inner::Pg { pool } => TxInner::PgConn(pool.acquire().await?),
         };
         Ok(Tx { inner })
     }
@@ -239,6 +240,8 @@ impl Db {
 enum TxInner {
     Sqlite(sqlx::Transaction<'static, Sqlite>),
     Pg(sqlx::Transaction<'static, Postgres>),
+    SqliteConn(sqlx::pool::PoolConnection<Sqlite>),
+    PgConn(sqlx::pool::PoolConnection<Postgres>),
 }
 
 /// A transaction on either backend; rolled back when dropped without `commit`.
@@ -264,8 +267,8 @@ macro_rules! bind_all {
 impl Tx {
     pub fn backend(&self) -> Backend {
         match self.inner {
-            TxInner::Sqlite(_) => Backend::Sqlite,
-            TxInner::Pg(_) => Backend::Postgres,
+            TxInner::Sqlite(_) | TxInner::SqliteConn(_) => Backend::Sqlite,
+            TxInner::Pg(_) | TxInner::PgConn(_) => Backend::Postgres,
         }
     }
 
@@ -278,6 +281,14 @@ impl Tx {
                 .rows_affected(),
             TxInner::Pg(tx) => bind_all!(sqlx::query::<Postgres>(sql), args)
                 .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+            TxInner::SqliteConn(c) => bind_all!(sqlx::query::<Sqlite>(sql), args)
+                .execute(&mut **c)
+                .await?
+                .rows_affected(),
+            TxInner::PgConn(c) => bind_all!(sqlx::query::<Postgres>(sql), args)
+                .execute(&mut **c)
                 .await?
                 .rows_affected(),
         })
@@ -298,6 +309,18 @@ impl Tx {
                 .into_iter()
                 .map(Row::Pg)
                 .collect(),
+            TxInner::SqliteConn(c) => bind_all!(sqlx::query::<Sqlite>(sql), args)
+                .fetch_all(&mut **c)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            TxInner::PgConn(c) => bind_all!(sqlx::query::<Postgres>(sql), args)
+                .fetch_all(&mut **c)
+                .await?
+                .into_iter()
+                .map(Row::Pg)
+                .collect(),
         })
     }
 
@@ -310,6 +333,14 @@ impl Tx {
                 .map(Row::Sqlite),
             TxInner::Pg(tx) => bind_all!(sqlx::query::<Postgres>(sql), args)
                 .fetch_optional(&mut **tx)
+                .await?
+                .map(Row::Pg),
+            TxInner::SqliteConn(c) => bind_all!(sqlx::query::<Sqlite>(sql), args)
+                .fetch_optional(&mut **c)
+                .await?
+                .map(Row::Sqlite),
+            TxInner::PgConn(c) => bind_all!(sqlx::query::<Postgres>(sql), args)
+                .fetch_optional(&mut **c)
                 .await?
                 .map(Row::Pg),
         })
@@ -335,6 +366,7 @@ impl Tx {
         match self.inner {
             TxInner::Sqlite(tx) => tx.commit().await?,
             TxInner::Pg(tx) => tx.commit().await?,
+            TxInner::SqliteConn(_) | TxInner::PgConn(_) => {}
         }
         Ok(())
     }
@@ -348,6 +380,12 @@ impl Tx {
             }
             TxInner::Pg(tx) => {
                 q.execute(&mut **tx).await?;
+            }
+            TxInner::SqliteConn(c) => {
+                q.execute(&mut **c).await?;
+            }
+            TxInner::PgConn(c) => {
+                q.execute(&mut **c).await?;
             }
         }
         Ok(())
