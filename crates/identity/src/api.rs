@@ -89,27 +89,6 @@ fn with_etag(status: StatusCode, u: &User) -> Response {
     r
 }
 
-/// Whether an `If-None-Match` header value matches `etag` (weak comparison, `*` matches).
-pub fn none_match(header_value: &str, etag: &str) -> bool {
-    let want = etag.trim_start_matches("W/");
-    header_value
-        .split(',')
-        .map(str::trim)
-        .any(|c| c == "*" || c.trim_start_matches("W/") == want)
-}
-
-fn require_json(h: &HeaderMap) -> Result<(), ApiError> {
-    let ct = h
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if ct.starts_with("application/json") || ct.contains("+json") {
-        Ok(())
-    } else {
-        Err(AppError::BadRequest("Content-Type must be application/json".into()).into())
-    }
-}
-
 /// The caller's own account and linked person.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account",
     responses((status = 200, body = Me, headers(("ETag" = String))), (status = 401, body = ui::error::Problem),
@@ -222,7 +201,7 @@ async fn create_user(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    require_json(&headers)?;
+    ui::api::require_json(&headers)?;
     let input: NewUser = ui::api::parse_json(&body)?;
     let idem = ctx
         .user_id()
@@ -250,11 +229,7 @@ async fn get_user(
     let ctx = req.ctx(st.now_ms())?;
     let u = service::get_user(&st.db, &ctx, id).await?;
     let etag = etag_for(u.id, u.version);
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| none_match(v, &etag))
-    {
+    if ui::api::none_match(&headers, &etag) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
     Ok(with_etag(StatusCode::OK, &u))
@@ -387,14 +362,6 @@ async fn revoke_token(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn if_none_match() {
-        assert!(none_match("\"1-2\"", "\"1-2\""));
-        assert!(none_match("W/\"1-2\", \"3-4\"", "\"1-2\""));
-        assert!(none_match("*", "\"1-2\""));
-        assert!(!none_match("\"1-3\"", "\"1-2\""));
-    }
 
     #[test]
     fn session_cookie_is_found_among_others() {

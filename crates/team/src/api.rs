@@ -36,20 +36,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 // ---------------------------------------------------------------- shared pieces
 
-/// Whether `If-None-Match` names `etag` (or `*`): the client's copy is current.
-pub fn none_match(headers: &HeaderMap, etag: &str) -> bool {
-    let Some(v) = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let bare = etag.trim_start_matches("W/");
-    v.split(',')
-        .map(str::trim)
-        .any(|t| t == "*" || t.trim_start_matches("W/") == bare)
-}
-
 fn with_etag(mut r: Response, etag: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(etag) {
         r.headers_mut().insert(header::ETAG, v);
@@ -60,7 +46,7 @@ fn with_etag(mut r: Response, etag: &str) -> Response {
 /// 200 with the record and its ETag, or 304 when the client already has this version.
 fn read_response<T: Serialize>(headers: &HeaderMap, body: T, id: i64, version: i64) -> Response {
     let etag = etag_for(id, version);
-    if none_match(headers, &etag) {
+    if ui::api::none_match(headers, &etag) {
         return with_etag(StatusCode::NOT_MODIFIED.into_response(), &etag);
     }
     with_etag(Json(body).into_response(), &etag)
@@ -82,13 +68,7 @@ fn json_body<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<T, ApiError> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !ct.starts_with("application/json") && !ct.contains("+json") {
-        return Err(AppError::BadRequest("Content-Type must be application/json".into()).into());
-    }
+    ui::api::require_json(headers)?;
     ui::api::parse_json(body)
 }
 
@@ -585,22 +565,6 @@ mod tests {
         };
         assert_eq!(page_departments(all(), &roots).unwrap().items.len(), 1);
         assert!(page_departments(all(), &q(None, None, Some("zz".into()), None)).is_err());
-    }
-
-    #[test]
-    fn if_none_match_variants() {
-        let mut h = HeaderMap::new();
-        let etag = etag_for(7, 3);
-        assert!(!none_match(&h, &etag));
-        h.insert(
-            header::IF_NONE_MATCH,
-            HeaderValue::from_static("\"7-2\", W/\"7-3\""),
-        );
-        assert!(none_match(&h, &etag));
-        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"7-2\""));
-        assert!(!none_match(&h, &etag));
-        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("*"));
-        assert!(none_match(&h, &etag));
     }
 
     #[test]

@@ -39,6 +39,33 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// Refuses a body that is not declared as JSON (`application/json` or `…+json`).
+pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let ct = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ct.starts_with("application/json") || ct.contains("+json") {
+        Ok(())
+    } else {
+        Err(AppError::BadRequest("Content-Type must be application/json".into()).into())
+    }
+}
+
+/// Whether `If-None-Match` names `etag` or `*` (weak comparison): the client's copy is current.
+pub fn none_match(headers: &HeaderMap, etag: &str) -> bool {
+    let Some(v) = headers
+        .get(axum::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let want = etag.trim_start_matches("W/");
+    v.split(',')
+        .map(str::trim)
+        .any(|c| c == "*" || c.trim_start_matches("W/") == want)
+}
+
 /// Parses JSON with a nesting limit, mapping serde's errors to problems naming the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if std::str::from_utf8(bytes).is_err() {
@@ -228,6 +255,29 @@ mod tests {
             AppError::BadRequest(_)
         ));
         assert!(parse_json::<In>(br#"{"title":"ok"}"#).is_ok());
+    }
+
+    #[test]
+    fn if_none_match_variants() {
+        let with = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(axum::http::header::IF_NONE_MATCH, v.parse().unwrap());
+            h
+        };
+        let e = etag_for(1, 2);
+        assert!(!none_match(&HeaderMap::new(), &e));
+        assert!(none_match(&with("\"1-2\""), &e));
+        assert!(none_match(&with("W/\"1-2\", \"3-4\""), &e));
+        assert!(none_match(&with("\"3-7\", W/\"1-2\""), &e));
+        assert!(none_match(&with("*"), &e));
+        assert!(!none_match(&with("\"1-3\""), &e));
+        let mut json = HeaderMap::new();
+        json.insert(
+            axum::http::header::CONTENT_TYPE,
+            "application/merge-patch+json".parse().unwrap(),
+        );
+        assert!(require_json(&json).is_ok());
+        assert!(require_json(&HeaderMap::new()).is_err());
     }
 
     #[test]

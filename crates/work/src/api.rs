@@ -358,27 +358,6 @@ fn with_etag(status: StatusCode, t: Task) -> Response {
     (status, [(header::ETAG, etag)], Json(t)).into_response()
 }
 
-/// Whether an `If-None-Match` header value matches `etag` (weak comparison, `*` matches).
-pub fn none_match(header_value: &str, etag: &str) -> bool {
-    let want = etag.trim_start_matches("W/");
-    header_value
-        .split(',')
-        .map(str::trim)
-        .any(|c| c == "*" || c.trim_start_matches("W/") == want)
-}
-
-fn require_json(h: &HeaderMap) -> Result<(), ApiError> {
-    let ct = h
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if ct.starts_with("application/json") || ct.contains("+json") {
-        Ok(())
-    } else {
-        Err(AppError::BadRequest("Content-Type must be application/json".into()).into())
-    }
-}
-
 // ---------------------------------------------------------------- handlers
 
 /// List the tasks the caller may see, filtered, sorted and paginated by cursor.
@@ -421,7 +400,7 @@ async fn create_task(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    require_json(&headers)?;
+    ui::api::require_json(&headers)?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError(AppError::PayloadTooLarge)
@@ -477,11 +456,7 @@ async fn get_task(
     let ctx = req.ctx(st.now_ms())?;
     let t = service::get(&st.db, &ctx, id).await?;
     let etag = etag_for(t.id, t.version);
-    if let Some(inm) = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        && none_match(inm, &etag)
-    {
+    if ui::api::none_match(&headers, &etag) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
     Ok(with_etag(StatusCode::OK, t))
@@ -626,14 +601,5 @@ mod tests {
             panic!()
         };
         assert_eq!(errs[0].field, "per_column");
-    }
-
-    #[test]
-    fn if_none_match() {
-        let e = etag_for(3, 7);
-        assert!(none_match(&e, &e));
-        assert!(none_match("\"1-1\", W/\"3-7\"", &e));
-        assert!(none_match("*", &e));
-        assert!(!none_match("\"3-6\"", &e));
     }
 }
