@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
+    bundle_catalogues();
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("npm");
     let assets = manifest.join("assets");
@@ -47,5 +48,28 @@ fn npm_ci(dir: &Path) {
         Err(e) => panic!(
             "cannot run npm to fetch the UI assets (htmx, ECharts): {e}. Install Node.js and npm."
         ),
+    }
+}
+
+/// Joins each language's catalogue files (`i18n/<lang>/*.toml`, one per module, so modules add
+/// texts without touching each other's files) into one TOML document in OUT_DIR.
+fn bundle_catalogues() {
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    for lang in ["en", "zh-CN"] {
+        let dir = Path::new("i18n").join(lang);
+        println!("cargo:rerun-if-changed={}", dir.display());
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        let mut joined = String::new();
+        for f in files {
+            println!("cargo:rerun-if-changed={}", f.display());
+            joined.push_str(&std::fs::read_to_string(&f).unwrap());
+            joined.push('\n');
+        }
+        std::fs::write(out.join(format!("i18n-{lang}.toml")), joined).unwrap();
     }
 }

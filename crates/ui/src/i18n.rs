@@ -1,11 +1,12 @@
-//! The zh-CN and en message catalogues (`i18n/*.toml`, flat `section.key` names).
+//! The zh-CN and en message catalogues (`i18n/<lang>/<module>.toml`, joined by build.rs; flat
+//! `section.key` names, each section owned by one file).
 //! A missing key shows itself as the key, and a test fails when either catalogue lacks one.
 use kernel::Locale;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const EN: &str = include_str!("../i18n/en.toml");
-const ZH: &str = include_str!("../i18n/zh-CN.toml");
+const EN: &str = include_str!(concat!(env!("OUT_DIR"), "/i18n-en.toml"));
+const ZH: &str = include_str!(concat!(env!("OUT_DIR"), "/i18n-zh-CN.toml"));
 
 type Catalog = HashMap<String, String>;
 
