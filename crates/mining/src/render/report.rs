@@ -334,11 +334,11 @@ fn model_section(
         t.fitness,
         fit.log_fitness,
         t.fitting_cases,
-        num(fit.fitting_cases as u64),
-        num(fit.cases as u64)
+        num(fit.fitting_cases),
+        num(fit.cases)
     );
     let mut edges: Vec<_> = heur.edges.iter().collect();
-    edges.sort_by(|a, b| b.frequency.cmp(&a.frequency));
+    edges.sort_by_key(|e| std::cmp::Reverse(e.frequency));
     let _ = write!(
         h,
         "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
