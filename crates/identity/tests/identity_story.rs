@@ -671,6 +671,50 @@ fn retry(r: Result<LoginOk, AppError>) -> Option<u64> {
     }
 }
 
+#[tokio::test]
+async fn weak_hashes_are_upgraded_on_sign_in() {
+    use argon2::password_hash::PasswordHasher;
+    for b in BACKENDS {
+        let t = TestDb::new(b).await;
+        let db = &t.db;
+        let u = add_user(db, "wu", Role::Member).await;
+        // A hash from an older, weaker configuration (m = 4 MiB, t = 1).
+        let weak = argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(4096, 1, 1, None).unwrap(),
+        )
+        .hash_password(PW.as_bytes())
+        .unwrap()
+        .to_string();
+        let mut tx = db.write().await.unwrap();
+        store::set_password(&mut tx, u.id, &weak, T0).await.unwrap();
+        tx.commit().await.unwrap();
+        let stored = || async {
+            let mut tx = db.read().await.unwrap();
+            store::password_hash_of(&mut tx, u.id)
+                .await
+                .unwrap()
+                .unwrap()
+        };
+        // A failed attempt changes nothing.
+        assert!(
+            login(db, T0, "wu", "wrong password!", "198.51.100.9", "")
+                .await
+                .is_err()
+        );
+        assert_eq!(stored().await, weak);
+        login(db, T0, "wu", PW, "198.51.100.9", "").await.unwrap();
+        let now = stored().await;
+        assert!(!identity::password::needs_rehash(&now), "{now}");
+        assert!(identity::password::verify_password(PW, &now));
+        // And the upgraded hash signs in.
+        login(db, T0 + 1, "wu", PW, "198.51.100.9", "")
+            .await
+            .unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_throttling() {
     let p = ThrottlePolicy::default();
