@@ -293,6 +293,40 @@ async fn admins_manage_accounts() {
         );
         assert_eq!(audit_count(db, "user.disable").await, 2);
 
+        // Role and state in one call, one transaction (no other writer can interleave): the
+        // demoted former admin becomes a disabled viewer with one version check, two audited
+        // changes; a stale version changes neither.
+        let both = update_account(
+            db,
+            &wctx,
+            demoted.id,
+            Some(Role::Viewer),
+            Some(true),
+            demoted.version,
+        )
+        .await
+        .unwrap();
+        assert_eq!((both.role, both.disabled), (Role::Viewer, true));
+        assert_eq!(both.version, demoted.version + 2);
+        assert!(matches!(
+            update_account(
+                db,
+                &wctx,
+                both.id,
+                Some(Role::Manager),
+                Some(false),
+                demoted.version
+            )
+            .await,
+            Err(AppError::PreconditionFailed)
+        ));
+        let unchanged = get_user(db, &wctx, both.id).await.unwrap();
+        assert_eq!(
+            (unchanged.role, unchanged.disabled, unchanged.version),
+            (Role::Viewer, true, both.version)
+        );
+        assert_eq!(audit_count(db, "user.disable").await, 3);
+
         // Admin password reset: policy checked, old password stops working, sessions end.
         let e = reset_password(
             db,
