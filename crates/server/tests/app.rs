@@ -4,4 +4,7 @@ mod common;
 
 mod api;
 mod browser;
+mod concurrency;
+mod matrix;
+mod sessions;
 mod web;
