@@ -6,7 +6,7 @@
 //! authenticate with a bearer token carry no ambient authority and need no token.
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kernel::AppError;
@@ -103,11 +103,33 @@ async fn deny(
 ) -> Response {
     crate::app::audit_denied(st, info, &target.0, &target.1, why).await;
     let e = AppError::Forbidden("send this request from opsdesk's own pages (CSRF check failed)");
-    if is_api {
+    let mut r = if is_api {
         ui::ApiError(e).into_response()
     } else {
         ui::PageError(e, info.locale).into_response()
+    };
+    r.extensions_mut().insert(Audited);
+    r
+}
+
+/// Marks a refusal that was already written to the audit log with its specific reason.
+#[derive(Clone, Copy)]
+pub struct Audited;
+
+/// Every refused action (403) lands in the audit log with who, from where and what, whichever
+/// module refused it: services answer `Forbidden`, this records it, so no module can forget.
+pub async fn audit_refusals(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let info = req.extensions().get::<RequestInfo>().cloned();
+    let (method, path) = target(&req);
+    let resp = next.run(req).await;
+    if resp.status() == StatusCode::FORBIDDEN
+        && resp.extensions().get::<Audited>().is_none()
+        && let Some(info) = info
+    {
+        crate::app::audit_denied(&st, &info, &method, &path, "forbidden by the access policy")
+            .await;
     }
+    resp
 }
 
 fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {

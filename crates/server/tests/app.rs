@@ -3,8 +3,12 @@
 mod common;
 
 mod api;
+mod audit;
 mod browser;
+mod browser_security;
 mod concurrency;
+mod list_equals_get;
+mod mass_assignment;
 mod matrix;
 mod sessions;
 mod web;

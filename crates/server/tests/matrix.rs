@@ -198,6 +198,11 @@ async fn permission_matrix_every_cell() {
                             got.status,
                             got.body.chars().take(200).collect::<String>()
                         ));
+                    } else if !got.audited {
+                        failures.push(format!(
+                            "{}: {} as {role}: the 403 is not in the audit log with actor, address and target",
+                            l.module, l.row.op
+                        ));
                     } else if want >= 400 && !got.problem {
                         failures.push(format!(
                             "{}: {} as {role}: {want} is not application/problem+json",

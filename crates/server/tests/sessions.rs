@@ -83,6 +83,24 @@ impl Browser {
         r
     }
 
+    /// A form post as a page on `origin` would send it (the browser names the page's origin).
+    pub async fn request_with_origin(
+        &mut self,
+        path: &str,
+        origin: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        let r = self
+            .request(reqwest::Method::POST, path)
+            .header("origin", origin)
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        self.absorb(&r);
+        r
+    }
+
     /// The CSRF token of the forms on `path`.
     pub async fn form_token(&mut self, path: &str) -> String {
         let html = self.get(path).await.text().await.unwrap();

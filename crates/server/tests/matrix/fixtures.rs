@@ -56,6 +56,8 @@ pub struct Outcome {
     pub body: String,
     /// The cell wrote to an object the world itself is made of (the caller's own person).
     pub changed_shared: bool,
+    /// For a 403: the refusal is in the audit log with the caller, address and target.
+    pub audited: bool,
 }
 
 static UNIQ: AtomicU64 = AtomicU64::new(1);
@@ -381,8 +383,16 @@ impl<'a> World<'a> {
             let v = substitute(serde_json::to_value(body).unwrap(), &places);
             req = req.json(&v);
         }
+        let before = self.last_denial().await;
         let r = req.send().await.unwrap();
         let status = r.status().as_u16();
+        let audited = status != 403
+            || self.last_denial().await.is_some_and(|d| {
+                Some(d.0) != before.as_ref().map(|b| b.0)
+                    && d.1 == (role != "anonymous").then_some(c.user_id)
+                    && d.2.is_some()
+                    && d.3.contains(path.split('?').next().unwrap())
+            });
         let problem = r
             .headers()
             .get("content-type")
@@ -392,7 +402,27 @@ impl<'a> World<'a> {
             problem,
             body: r.text().await.unwrap_or_default(),
             changed_shared: shared && m != Method::GET,
+            audited,
         }
+    }
+
+    /// The newest `access.denied` audit row: id, actor, source address, target.
+    async fn last_denial(&self) -> Option<(i64, Option<i64>, Option<String>, String)> {
+        let mut tx = self.app.db().read().await.unwrap();
+        let row = tx
+            .fetch_opt(
+                "SELECT id, actor_user_id, source_ip, after_json FROM audit_events \
+                 WHERE action = 'access.denied' ORDER BY id DESC LIMIT 1",
+                &[],
+            )
+            .await
+            .unwrap()?;
+        Some((
+            row.i64("id").unwrap(),
+            row.opt_i64("actor_user_id").unwrap(),
+            row.opt_string("source_ip").unwrap(),
+            row.opt_string("after_json").unwrap().unwrap_or_default(),
+        ))
     }
 }
 
