@@ -91,7 +91,7 @@ TOML
       "$base/api/v1/openapi.json" \
       --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,object_level_authorization \
       --max-examples "$MAX_EXAMPLES" --max-time "$MAX_TIME" --seed "${FUZZ_SEED:-1}" \
-      --workers 2 --no-color --report har --report-har-path "$work/run.har") || rc=$?
+      --workers 1 --no-color --report har --report-har-path "$work/run.har") || rc=$?
 
   # Error bodies: problem+json, and never a stack trace, a panic or SQL.
   python3 - "$work/run.har" <<'PY' || rc=1

@@ -152,6 +152,7 @@ pub fn build_router(st: AppState) -> Router {
             st.clone(),
             security::body_limit,
         ))
+        .layer(axum::middleware::from_fn(security::api_problems))
         .layer(axum::middleware::from_fn(security::security_headers))
         .layer(axum::middleware::from_fn_with_state(
             st.clone(),

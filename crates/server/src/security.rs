@@ -182,6 +182,45 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     resp
 }
 
+/// Every `/api/` error is RFC 9457 problem+json, including the ones axum's extractors produce
+/// before a handler runs (a path segment that is not a number, a wrong method): a client never
+/// has to parse a second error format, whichever module's route it called.
+pub async fn api_problems(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_problem = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !is_api || status.as_u16() < 400 || is_problem {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    // The rejection texts are axum's own ("Cannot parse `x` to a `i64`"): short and safe to show.
+    let text = to_bytes(body, 4096).await.unwrap_or_default();
+    let detail: String = String::from_utf8_lossy(&text).chars().take(300).collect();
+    let problem = match status {
+        StatusCode::NOT_FOUND => ui::error::problem_of(&AppError::NotFound),
+        StatusCode::PAYLOAD_TOO_LARGE => ui::error::problem_of(&AppError::PayloadTooLarge),
+        StatusCode::BAD_REQUEST => ui::error::problem_of(&AppError::BadRequest(detail)),
+        other => ui::error::Problem {
+            kind: "/problems/bad-request".into(),
+            title: other.canonical_reason().unwrap_or("Error").into(),
+            status: other.as_u16(),
+            detail,
+            errors: Vec::new(),
+        },
+    };
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    Response::from_parts(parts, Body::from(body))
+}
+
 /// Refuses a body whose declared length is over the limit before reading any of it (a client
 /// streaming a huge upload gets its 413 at once); undeclared lengths are capped while reading.
 pub async fn body_limit(State(st): State<AppState>, req: Request, next: Next) -> Response {

@@ -3,6 +3,7 @@
 mod common;
 
 mod api;
+mod api_errors;
 mod audit;
 mod browser;
 mod browser_security;
