@@ -4,14 +4,14 @@
 # departments are the peers of the object-level authorization check. Fails on any 5xx, a response
 # that does not match the OpenAPI document, a non-problem+json error, or a body that shows a stack
 # trace or SQL. Bounded: FUZZ_MAX_EXAMPLES per operation (default 25) and FUZZ_MAX_TIME seconds per
-# backend (default 120). Usage: scripts/fuzz-api.sh
+# backend (default 60). Usage: scripts/fuzz-api.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=target/fuzz-venv
 SCHEMATHESIS_VERSION=4.32.5
 MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-25}
-MAX_TIME=${FUZZ_MAX_TIME:-120}
+MAX_TIME=${FUZZ_MAX_TIME:-60}
 
 log() { printf '\n== %s\n' "$*"; }
 

@@ -37,7 +37,7 @@ PROPTEST_CASES="${PROPTEST_CASES:-64}" cargo test --workspace --quiet 2>&1 | tee
 grep -E "^test result:" target/test-output.txt | awk '{p+=$4; f+=$6} END {printf "\n%d passed, %d failed\n", p, f}'
 
 if [ "${FUZZ:-1}" != 0 ]; then
-  log "API fuzzing (schemathesis, at most ${FUZZ_MAX_TIME:-120}s per database)"
+  log "API fuzzing (schemathesis, at most ${FUZZ_MAX_TIME:-60}s per database)"
   command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3 python3-venv; }
   scripts/fuzz-api.sh
 fi

@@ -58,6 +58,7 @@ struct Built {
     users: Vec<(String, String)>,
     tasks: Vec<i64>,
     depts: Vec<i64>,
+    persons: Vec<i64>,
 }
 
 async fn build(app: &App, org: &Org, prefix: &str) -> Built {
@@ -139,15 +140,21 @@ async fn build(app: &App, org: &Org, prefix: &str) -> Built {
         users,
         tasks,
         depts,
+        persons,
     }
 }
 
-/// Every id of every page of a list.
+/// Every task id of every page of the task list.
 async fn all_pages(api: &Api, query: &str) -> Result<BTreeSet<i64>, String> {
+    pages_of(api, "/api/v1/tasks", query).await
+}
+
+/// Every id of every page of a cursor-paginated collection.
+async fn pages_of(api: &Api, collection: &str, query: &str) -> Result<BTreeSet<i64>, String> {
     let mut ids = BTreeSet::new();
     let mut cursor: Option<String> = None;
     loop {
-        let mut path = format!("/api/v1/tasks?limit=3&{query}");
+        let mut path = format!("{collection}?limit=3&{query}");
         if let Some(c) = &cursor {
             path.push_str(&format!("&cursor={c}"));
         }
@@ -250,10 +257,47 @@ async fn check_account(api: &Api, b: &Built, who: &str, prefix: &str) -> Result<
     Ok(())
 }
 
+/// The directory (people, departments): the list shows exactly the records a GET allows.
+async fn check_directory(api: &Api, b: &Built, who: &str) -> Result<(), String> {
+    for (collection, ids) in [
+        ("/api/v1/people", &b.persons),
+        ("/api/v1/departments", &b.depts),
+    ] {
+        let ours: BTreeSet<i64> = ids.iter().copied().collect();
+        let mut gettable = BTreeSet::new();
+        for id in ids {
+            match api
+                .get(&format!("{collection}/{id}"))
+                .await
+                .status()
+                .as_u16()
+            {
+                200 => {
+                    gettable.insert(*id);
+                }
+                404 => {}
+                s => return Err(format!("{who}: GET {collection}/{id} answered {s}")),
+            }
+        }
+        let listed: BTreeSet<i64> = pages_of(api, collection, "")
+            .await?
+            .intersection(&ours)
+            .copied()
+            .collect();
+        if listed != gettable {
+            return Err(format!(
+                "{who}: {collection} list {listed:?} ≠ get {gettable:?}"
+            ));
+        }
+    }
+    Ok(())
+}
+
 async fn check_org(app: &App, org: &Org, prefix: &str) -> Result<(), String> {
     let b = build(app, org, prefix).await;
     for (name, token) in &b.users {
         check_account(&app.api(token), &b, name, prefix).await?;
+        check_directory(&app.api(token), &b, name).await?;
     }
     Ok(())
 }

@@ -256,9 +256,33 @@ async fn account_throttling_spares_the_owners_address() {
         owner.forwarded_for = Some("203.0.113.7".into());
         assert_eq!(owner.sign_in("ann", PASSWORD).await, 303, "{b:?}");
 
-        // 100 failures in an hour from 20 addresses (5 each: under the per-address limits).
-        let mut failures = 0;
-        for a in 0..20 {
+        // One address guessing: after 10 failures in 15 minutes it is throttled — the right
+        // password from there too — while the owner signs in from another address at once.
+        let mut guesser = Browser::new(&app);
+        guesser.forwarded_for = Some("198.51.100.250".into());
+        for _ in 0..10 {
+            assert_eq!(
+                guesser.sign_in("ann", "wrong password guess").await,
+                401,
+                "{b:?}"
+            );
+        }
+        assert_eq!(
+            guesser.sign_in("ann", PASSWORD).await,
+            429,
+            "{b:?}: address throttled"
+        );
+        let mut elsewhere = Browser::new(&app);
+        elsewhere.forwarded_for = Some("192.0.2.10".into());
+        assert_eq!(
+            elsewhere.sign_in("ann", PASSWORD).await,
+            303,
+            "{b:?}: success from another address is still possible"
+        );
+
+        // 100 failures in an hour in all (10 above, 90 from 18 more addresses, 5 each).
+        let mut failures = 10;
+        for a in 0..18 {
             let mut att = Browser::new(&app);
             att.forwarded_for = Some(format!("198.51.100.{a}"));
             for _ in 0..5 {
