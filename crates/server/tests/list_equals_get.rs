@@ -144,6 +144,14 @@ async fn build(app: &App, org: &Org, prefix: &str) -> Built {
     }
 }
 
+/// The ids of `href="/tasks/ID"` links in a page.
+fn task_links(html: &str) -> BTreeSet<i64> {
+    html.split("href=\"/tasks/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next()?.parse().ok())
+        .collect()
+}
+
 /// Every task id of every page of the task list.
 async fn all_pages(api: &Api, query: &str) -> Result<BTreeSet<i64>, String> {
     pages_of(api, "/api/v1/tasks", query).await
@@ -233,6 +241,21 @@ async fn check_account(api: &Api, b: &Built, who: &str, prefix: &str) -> Result<
     let searched = all_pages(api, &format!("q={mine}")).await?;
     if searched != gettable {
         return Err(format!("{who}: search {searched:?} ≠ get {gettable:?}"));
+    }
+    // The pages show the same: the list page and the board page (a bearer token works there
+    // too), read as the links to task pages they render.
+    for page in ["/tasks", "/tasks/board"] {
+        let r = api.get(&format!("{page}?q={mine}")).await;
+        if r.status() != 200 {
+            return Err(format!("{who}: {page} answered {}", r.status()));
+        }
+        let shown: BTreeSet<i64> = task_links(&r.text().await.unwrap())
+            .intersection(&ours)
+            .copied()
+            .collect();
+        if shown != gettable {
+            return Err(format!("{who}: page {page} {shown:?} ≠ get {gettable:?}"));
+        }
     }
     // The board: column totals count exactly the visible tasks; cards are visible ones.
     let board: Value = api
