@@ -65,6 +65,19 @@ pub async fn authenticate(
 
 /// Records a refused request (CSRF, policy) with who, from where and what.
 pub async fn audit_denied(st: &AppState, info: &RequestInfo, method: &str, path: &str, why: &str) {
+    audit_refused(st, info, method, path, why, "denied").await
+}
+
+/// Records a refused request with its outcome: `denied` (403) or `not_found` (an object that is
+/// missing or that the policy hides — the caller must not learn which, the audit keeps both).
+pub async fn audit_refused(
+    st: &AppState,
+    info: &RequestInfo,
+    method: &str,
+    path: &str,
+    why: &str,
+    outcome: &str,
+) {
     let actor = info.auth.as_ref().map(|a| &a.actor);
     let target = serde_json::json!({ "method": method, "path": path, "reason": why });
     let event = db::audit::AuditEvent {
@@ -77,7 +90,7 @@ pub async fn audit_denied(st: &AppState, info: &RequestInfo, method: &str, path:
         after: Some(target),
         request_id: &info.request_id,
         source_ip: info.source_ip.as_deref(),
-        outcome: "denied",
+        outcome,
         at_ms: st.now_ms(),
     };
     if let Ok(mut tx) = st.db.write().await

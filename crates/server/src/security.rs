@@ -116,20 +116,36 @@ async fn deny(
 #[derive(Clone, Copy)]
 pub struct Audited;
 
-/// Every refused action (403) lands in the audit log with who, from where and what, whichever
-/// module refused it: services answer `Forbidden`, this records it, so no module can forget.
+/// Every refused action lands in the audit log with who, from where and what, whichever module
+/// refused it, so no module can forget: a 403, and a signed-in caller's 404 on an object path
+/// (a numeric segment) — the policy answers 404 for objects the caller may not see, so those
+/// refusals look like misses from outside and are told apart only here, in the audit.
 pub async fn audit_refusals(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let info = req.extensions().get::<RequestInfo>().cloned();
     let (method, path) = target(&req);
     let resp = next.run(req).await;
-    if resp.status() == StatusCode::FORBIDDEN
-        && resp.extensions().get::<Audited>().is_none()
-        && let Some(info) = info
-    {
-        crate::app::audit_denied(&st, &info, &method, &path, "forbidden by the access policy")
-            .await;
+    let Some(info) = info else {
+        return resp;
+    };
+    if resp.extensions().get::<Audited>().is_some() {
+        return resp;
+    }
+    match resp.status() {
+        StatusCode::FORBIDDEN => {
+            crate::app::audit_denied(&st, &info, &method, &path, "forbidden by the access policy")
+                .await;
+        }
+        StatusCode::NOT_FOUND if info.auth.is_some() && names_an_object(&path) => {
+            let why = "not found or not visible to the caller";
+            crate::app::audit_refused(&st, &info, &method, &path, why, "not_found").await;
+        }
+        _ => {}
     }
     resp
+}
+
+fn names_an_object(path: &str) -> bool {
+    path.split('/').any(|seg| seg.parse::<i64>().is_ok())
 }
 
 fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {

@@ -200,7 +200,7 @@ async fn permission_matrix_every_cell() {
                         ));
                     } else if !got.audited {
                         failures.push(format!(
-                            "{}: {} as {role}: the 403 is not in the audit log with actor, address and target",
+                            "{}: {} as {role}: the {want} is not in the audit log with actor, address, target and outcome",
                             l.module, l.row.op
                         ));
                     } else if want >= 400 && !got.problem {

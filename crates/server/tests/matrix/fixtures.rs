@@ -56,7 +56,8 @@ pub struct Outcome {
     pub body: String,
     /// The cell wrote to an object the world itself is made of (the caller's own person).
     pub changed_shared: bool,
-    /// For a 403: the refusal is in the audit log with the caller, address and target.
+    /// For a 403 (and a signed-in caller's 404): the refusal is in the audit log with the
+    /// caller, address, target and outcome.
     pub audited: bool,
 }
 
@@ -386,13 +387,21 @@ impl<'a> World<'a> {
         let before = self.last_denial().await;
         let r = req.send().await.unwrap();
         let status = r.status().as_u16();
-        let audited = status != 403
-            || self.last_denial().await.is_some_and(|d| {
+        let outcome = match status {
+            403 => Some("denied"),
+            404 if role != "anonymous" => Some("not_found"),
+            _ => None,
+        };
+        let audited = match outcome {
+            None => true,
+            Some(o) => self.last_denial().await.is_some_and(|d| {
                 Some(d.0) != before.as_ref().map(|b| b.0)
                     && d.1 == (role != "anonymous").then_some(c.user_id)
                     && d.2.is_some()
                     && d.3.contains(path.split('?').next().unwrap())
-            });
+                    && d.4 == o
+            }),
+        };
         let problem = r
             .headers()
             .get("content-type")
@@ -406,12 +415,12 @@ impl<'a> World<'a> {
         }
     }
 
-    /// The newest `access.denied` audit row: id, actor, source address, target.
-    async fn last_denial(&self) -> Option<(i64, Option<i64>, Option<String>, String)> {
+    /// The newest `access.denied` audit row: id, actor, source address, target, outcome.
+    async fn last_denial(&self) -> Option<(i64, Option<i64>, Option<String>, String, String)> {
         let mut tx = self.app.db().read().await.unwrap();
         let row = tx
             .fetch_opt(
-                "SELECT id, actor_user_id, source_ip, after_json FROM audit_events \
+                "SELECT id, actor_user_id, source_ip, after_json, outcome FROM audit_events \
                  WHERE action = 'access.denied' ORDER BY id DESC LIMIT 1",
                 &[],
             )
@@ -422,6 +431,7 @@ impl<'a> World<'a> {
             row.opt_i64("actor_user_id").unwrap(),
             row.opt_string("source_ip").unwrap(),
             row.opt_string("after_json").unwrap().unwrap_or_default(),
+            row.string("outcome").unwrap(),
         ))
     }
 }
