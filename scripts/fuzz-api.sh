@@ -121,7 +121,6 @@ PY
   fi
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  if [ -n "$url" ]; then :; fi
   [ "$rc" = 0 ] && rm -rf "$work" || echo "kept $work for inspection"
   return "$rc"
 }
