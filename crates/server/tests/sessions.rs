@@ -416,3 +416,47 @@ async fn no_default_credentials() {
         app.stop().await;
     }
 }
+
+/// The session cookie is out of scripts' reach and not sent cross-site with forms; served over
+/// HTTPS (`--secure-cookies`) it is `Secure` and `__Host-` (no Domain, Path=/), so a sibling
+/// subdomain cannot plant or overwrite it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_cookie_attributes() {
+    for secure in [false, true] {
+        let app = spawn_with(db::Backend::Sqlite, |c| c.web.secure_cookies = secure).await;
+        app.user_with_token("ann", Role::Member).await;
+        let name = if secure {
+            "__Host-opsdesk_session"
+        } else {
+            SESSION
+        };
+        let mut br = Browser::new(&app);
+        let token = br.form_token("/login").await;
+        let r = br
+            .post_form(
+                "/login",
+                &[
+                    ("username", "ann"),
+                    ("password", PASSWORD),
+                    ("_csrf", &token),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let cookie = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("a {name} cookie"));
+        let value = cookie.split(';').next().unwrap().split_once('=').unwrap().1;
+        assert_eq!(value.len(), 64, "256 random bits, hex: {cookie}");
+        for attr in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+            assert!(cookie.contains(attr), "{attr} in {cookie}");
+        }
+        assert!(!cookie.contains("Domain"), "{cookie}");
+        assert_eq!(cookie.contains("Secure"), secure, "{cookie}");
+        app.stop().await;
+    }
+}
