@@ -460,3 +460,42 @@ async fn session_cookie_attributes() {
         app.stop().await;
     }
 }
+
+/// Changing one's password ends the other sessions (a thief's) but keeps the current one; an
+/// admin's reset ends them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_change_and_reset_end_sessions() {
+    for b in BACKENDS {
+        let app = spawn(b).await;
+        let admin = app.api(&app.user_with_token("boss", Role::Admin).await);
+        app.user_with_token("ann", Role::Member).await;
+        let mut mine = Browser::new(&app);
+        let mut thief = Browser::new(&app);
+        mine.sign_in("ann", PASSWORD).await;
+        thief.sign_in("ann", PASSWORD).await;
+        let csrf = mine.form_token("/account").await;
+        let new_password = "a brand new passphrase 42";
+        let r = mine
+            .request(reqwest::Method::POST, "/api/v1/me/password")
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"current_password": PASSWORD, "new_password": new_password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204, "{b:?}");
+        assert!(!thief.signed_in().await, "{b:?}: the other session ended");
+        assert!(mine.signed_in().await, "{b:?}: the current one stays");
+
+        let users: serde_json::Value = admin.get("/api/v1/users?q=ann").await.json().await.unwrap();
+        let id = users["items"][0]["id"].as_i64().unwrap();
+        let r = admin
+            .post(
+                &format!("/api/v1/users/{id}/password"),
+                &json!({"password": "set by the admin 123"}),
+            )
+            .await;
+        assert_eq!(r.status(), 204, "{b:?}");
+        assert!(!mine.signed_in().await, "{b:?}: a reset ends every session");
+        app.stop().await;
+    }
+}
