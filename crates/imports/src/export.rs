@@ -119,6 +119,11 @@ pub fn file_response(bytes: Vec<u8>, ctype: &'static str, filename: &str) -> Res
     r
 }
 
+/// Today's date in Asia/Shanghai, for file names.
+pub fn today(now_ms: i64) -> String {
+    kernel::dates::format_date(kernel::dates::date_of(now_ms, 8))
+}
+
 /// Optional text as a cell.
 pub fn cell(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()

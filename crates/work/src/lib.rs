@@ -2,6 +2,7 @@
 //! `kernel::policy`; lists and the board use the same visibility predicate as a direct read.
 pub mod api;
 pub mod demo;
+pub mod export;
 pub mod model;
 pub mod pages;
 pub mod service;
