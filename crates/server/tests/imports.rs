@@ -474,3 +474,195 @@ async fn exports_hold_what_the_caller_may_see_neutralised() {
         app.stop().await;
     }
 }
+
+fn form_token(html: &str) -> String {
+    let i = html.find("name=\"_csrf\" value=\"").expect("a CSRF field") + 20;
+    html[i..].split('"').next().unwrap().to_string()
+}
+
+async fn sign_in(app: &App, username: &str) -> reqwest::Client {
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = form_token(&page);
+    let r = c
+        .post(app.url("/login"))
+        .form(&[
+            ("username", username),
+            ("password", "correct horse battery staple"),
+            ("_csrf", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_pages_work_without_javascript_and_check_csrf() {
+    for b in BACKENDS {
+        let app = spawn(b).await;
+        let admin = app.api(&app.user_with_token("lead", Role::Admin).await);
+        department(&admin, "运营部", "OPS", None).await;
+        let c = sign_in(&app, "lead").await;
+        let start = c
+            .get(app.url("/imports/people"))
+            .header("accept-language", "zh-CN")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(start.status(), 200);
+        let html = start.text().await.unwrap();
+        assert!(
+            html.contains("enctype=\"multipart/form-data\"")
+                && html.contains("/imports/people/template?format=xlsx")
+        );
+        let token = form_token(&html);
+        let file = || {
+            Part::bytes(gbk("工号,姓名,部门\nE1,张三,运营部\nE2,李四,不存在\n"))
+                .file_name("人员.csv")
+        };
+
+        // Without the token (or from another site) the upload is refused and nothing is kept.
+        let r = c
+            .post(app.url("/imports/people"))
+            .multipart(Form::new().part("file", file()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{b:?}");
+        let r = c
+            .post(app.url("/imports/people"))
+            .header("origin", "http://evil.example")
+            .multipart(
+                Form::new()
+                    .text("_csrf", token.clone())
+                    .part("file", file()),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let mut tx = app.db().read().await.unwrap();
+        assert_eq!(
+            tx.count("SELECT COUNT(*) AS n FROM imports", &[])
+                .await
+                .unwrap(),
+            0
+        );
+        drop(tx);
+
+        // With it: stored, and the browser is sent to the review page.
+        let r = c
+            .post(app.url("/imports/people"))
+            .multipart(
+                Form::new()
+                    .text("_csrf", token.clone())
+                    .part("file", file()),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{b:?}");
+        let review = r.headers()["location"].to_str().unwrap().to_string();
+        let html = c
+            .get(app.url(&review))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("name=\"col_0\"") && html.contains("value=\"employee_no\" selected"),
+            "{html}"
+        );
+
+        // The commit fails on row 3's department: a 422 page naming it; nothing written.
+        let run_url = format!("{review}/run");
+        let r = c
+            .post(app.url(&run_url))
+            .form(&[("_csrf", token.as_str()), ("dry_run", "0")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("<td>3</td><td>部门 · Department (name or code)</td>"),
+            "{html}"
+        );
+        assert_eq!(people_count(&app).await, 0);
+
+        // Ignore the department column (mapping form), dry run, then import.
+        let version = {
+            let i = html.find("name=\"version\" value=\"").unwrap() + 22;
+            html[i..].split('"').next().unwrap().to_string()
+        };
+        let r = c
+            .post(app.url(&format!("{review}/mapping")))
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("version", &version),
+                ("col_0", "employee_no"),
+                ("col_1", "name"),
+                ("col_2", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let r = c
+            .post(app.url(&run_url))
+            .form(&[("_csrf", token.as_str()), ("dry_run", "1")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            people_count(&app).await,
+            0,
+            "{b:?}: a dry run writes nothing"
+        );
+        let r = c
+            .post(app.url(&run_url))
+            .form(&[("_csrf", token.as_str()), ("dry_run", "0")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("id=\"result\""));
+        assert_eq!(people_count(&app).await, 2);
+
+        // The list page exports what it shows.
+        let r = c
+            .get(app.url("/people?q=E1&format=xlsx"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let t = sheets::read(&r.bytes().await.unwrap(), &sheets::Limits::default()).unwrap();
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(t.rows[0].cells[0], "E1");
+        let r = c.get(app.url("/tasks?format=csv")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let r = c
+            .get(app.url("/departments?format=csv"))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.text().await.unwrap().contains("运营部"));
+        app.stop().await;
+    }
+}
