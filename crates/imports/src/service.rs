@@ -206,9 +206,32 @@ fn mapping_of(imp: &dyn DynImporter, s: &StoredImport, table: &Table) -> Mapping
         .and_then(|m| serde_json::from_str(m).ok());
     match saved {
         Some(choice) => Mapping::explicit(&spec, table.header.len(), &choice)
-            .unwrap_or_else(|_| Mapping::auto(&spec, &table.header)),
-        None => Mapping::auto(&spec, &table.header),
+            .unwrap_or_else(|_| auto_map(imp, &table.header)),
+        None => auto_map(imp, &table.header),
     }
+}
+
+/// The importer's names first, then its labels in both languages — what its template and the
+/// module's export write — so a template or an export always reads back fully mapped.
+fn auto_map(imp: &dyn DynImporter, header: &[String]) -> Mapping {
+    let spec: Vec<sheets::Column> = imp.columns().iter().map(|c| c.column).collect();
+    let mut m = Mapping::auto(&spec, header);
+    for (i, h) in header.iter().enumerate() {
+        if m.assigned[i].is_some() {
+            continue;
+        }
+        let n = sheets::normalize_header(h);
+        let hit = imp.columns().iter().find(|c| {
+            !m.assigned.contains(&Some(c.column.key))
+                && kernel::Locale::ALL
+                    .iter()
+                    .any(|l| sheets::normalize_header(ui::t(*l, c.label_key)) == n)
+        });
+        if let Some(c) = hit {
+            m.assigned[i] = Some(c.column.key);
+        }
+    }
+    m
 }
 
 fn issues(table: &Table, mapping: &Mapping, errs: Vec<RowError>) -> Vec<RowIssue> {

@@ -205,3 +205,59 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+const SPEC: &[sheets::Column] = &[
+    sheets::Column {
+        key: "employee_no",
+        required: true,
+        names: &["工号", "员工编号", "employee no"],
+    },
+    sheets::Column {
+        key: "email",
+        required: false,
+        names: &["邮箱", "e-mail"],
+    },
+];
+
+/// A header as people type it: random case, full-width ASCII, stray spaces, a required mark.
+fn disguise(name: &str, upper: Vec<bool>, wide: bool, star: bool) -> String {
+    let mut s: String = name
+        .chars()
+        .zip(upper.into_iter().chain(std::iter::repeat(false)))
+        .map(|(c, u)| if u { c.to_ascii_uppercase() } else { c })
+        .map(|c| {
+            if wide && c.is_ascii_graphic() {
+                char::from_u32(c as u32 + 0xFEE0).unwrap()
+            } else if wide && c == ' ' {
+                '\u{3000}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    s = format!("  {s} ");
+    if star {
+        s.push('*');
+    }
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn disguised_headers_map_to_their_column(
+        col in 0usize..2,
+        which in 0usize..3,
+        upper in proptest::collection::vec(any::<bool>(), 12),
+        wide in any::<bool>(),
+        star in any::<bool>(),
+    ) {
+        let c = SPEC[col];
+        let name = c.names[which % c.names.len()];
+        let header = vec!["备注".to_string(), disguise(name, upper, wide, star)];
+        let m = sheets::Mapping::auto(SPEC, &header);
+        prop_assert_eq!(m.assigned.clone(), vec![None, Some(c.key)]);
+        prop_assert_eq!(m.unmapped(&header), vec![(0, "备注")]);
+    }
+}
