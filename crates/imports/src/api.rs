@@ -11,7 +11,7 @@ use axum::{Extension, Json};
 use kernel::AppError;
 use serde::Deserialize;
 use std::sync::Arc;
-use ui::{ApiError, ApiJson, ApiQuery, AppState, IfMatch, Req, etag_for};
+use ui::{ApiError, ApiJson, ApiQuery, AppState, IdempotencyKey, IfMatch, Req, etag_for};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -150,7 +150,8 @@ fn with_etag(mut r: Response, id: i64, version: i64) -> Response {
 /// Upload a file to import. It is read completely now (a file that cannot be read is refused
 /// with the reason), kept for 24 hours, and visible only to the uploader.
 #[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "imports",
-    params(("kind" = String, Path, description = "What is imported, e.g. `people`")),
+    params(("kind" = String, Path, description = "What is imported, e.g. `people`"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Replays the first upload for a retried request")),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = ImportView, description = "Stored; `Location` and `ETag` headers"),
               (status = 401, body = ui::error::Problem), (status = 403, body = ui::error::Problem),
@@ -161,6 +162,7 @@ async fn upload(
     Extension(reg): Extension<Registry>,
     req: Req,
     Path(kind): Path<String>,
+    IdempotencyKey(key): IdempotencyKey,
     mp: Multipart,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
@@ -173,7 +175,10 @@ async fn upload(
         .await
         .map_err(|e| ApiError(e.into_app()))?;
     let limits = service::limits(cap);
-    let v = service::upload(&st.db, &ctx, &*imp, &name, &bytes, &limits)
+    // The retry of an upload is the same kind, file name and bytes.
+    let fingerprint = [kind.as_bytes(), b"\0", name.as_bytes(), b"\0", &bytes].concat();
+    let idem = db::idempotency::Idem::new(ctx.actor.user_id, key, &fingerprint);
+    let v = service::upload(&st.db, &ctx, &*imp, &name, &bytes, &limits, idem.as_ref())
         .await
         .map_err(|e| ApiError(e.into_app()))?;
     let location = format!("/api/v1/imports/{kind}/{}", v.id);

@@ -187,7 +187,9 @@ async fn upload(
     let cap = st.web.max_upload_bytes;
     let limits = service::limits(cap);
     let result = match read_file_part(mp, cap).await {
-        Ok((name, bytes)) => service::upload(&st.db, &ctx, &*imp, &name, &bytes, &limits).await,
+        Ok((name, bytes)) => {
+            service::upload(&st.db, &ctx, &*imp, &name, &bytes, &limits, None).await
+        }
         Err(e) => Err(e),
     };
     let message = match result {

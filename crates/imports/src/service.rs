@@ -121,7 +121,7 @@ fn clean_filename(name: &str) -> String {
 }
 
 /// Stores an uploaded file after reading it completely (a file that cannot be read is refused
-/// now, not at the next step).
+/// now, not at the next step). With `idem`, a retried upload replays the first one.
 pub async fn upload(
     db: &Db,
     ctx: &Ctx,
@@ -129,6 +129,7 @@ pub async fn upload(
     filename: &str,
     bytes: &[u8],
     limits: &Limits,
+    idem: Option<&db::idempotency::Idem>,
 ) -> Result<ImportView, UploadError> {
     if !imp.may_import(&ctx.actor) {
         return Err(AppError::Forbidden("import these records").into());
@@ -142,6 +143,12 @@ pub async fn upload(
     check_type(&filename, bytes).map_err(UploadError::File)?;
     let table = sheets::read(bytes, limits).map_err(UploadError::File)?;
     let mut tx = db.write().await?;
+    if let Some(id) = db::idempotency::replayed(&mut tx, idem).await? {
+        let stored = store::get(&mut tx, id, imp.kind(), ctx.now_ms)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        return Ok(view(imp, &stored, &table));
+    }
     let id = store::insert(
         &mut tx,
         &NewImport {
@@ -167,6 +174,8 @@ pub async fn upload(
         Some(after),
     )
     .await?;
+    let location = format!("/api/v1/imports/{}/{id}", imp.kind());
+    db::idempotency::remember(&mut tx, idem, 201, id, &location, ctx.now_ms).await?;
     let stored = store::get(&mut tx, id, imp.kind(), ctx.now_ms)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -254,7 +254,7 @@ async fn import_file(
         .and_then(|n| n.to_str())
         .unwrap_or("upload");
     let limits = imports::service::limits(c.web.max_upload_bytes);
-    let v = imports::service::upload(db, &ctx, &*imp, name, &bytes, &limits)
+    let v = imports::service::upload(db, &ctx, &*imp, name, &bytes, &limits, None)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.into_app().public_detail()))?;
     println!(

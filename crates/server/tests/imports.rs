@@ -338,6 +338,43 @@ async fn hostile_and_wrong_files_are_refused_clearly() {
         let evil = plant(&ok, "xl/sharedStrings.xml", br#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&e;</t></si></sst>"#);
         let p = problem(upload(&admin, "people", "evil.xlsx", evil).await, 422).await;
         assert_eq!(p["errors"][0]["code"], "doctype");
+        // A zip bomb: 40 MiB of zeros in a 40 KiB workbook.
+        let bomb = {
+            use std::io::Write;
+            let mut src = zip::ZipArchive::new(std::io::Cursor::new(&ok[..])).unwrap();
+            let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            for i in 0..src.len() {
+                let mut f = src.by_index(i).unwrap();
+                let n = f.name().to_string();
+                let mut data = Vec::new();
+                std::io::Read::read_to_end(&mut f, &mut data).unwrap();
+                out.start_file(n.as_str(), opts).unwrap();
+                out.write_all(&data).unwrap();
+            }
+            out.start_file("xl/media/zeros.bin", opts).unwrap();
+            let mb = vec![0u8; 1 << 20];
+            for _ in 0..40 {
+                out.write_all(&mb).unwrap();
+            }
+            out.finish().unwrap().into_inner()
+        };
+        let p = problem(upload(&admin, "people", "bomb.xlsx", bomb).await, 422).await;
+        assert_eq!(p["errors"][0]["code"], "zip_bomb", "{p}");
+        // A retried upload with the same Idempotency-Key is stored once.
+        let send = || {
+            admin
+                .req(reqwest::Method::POST, "/api/v1/imports/people")
+                .header("idempotency-key", "upload-1")
+                .multipart(Form::new().part(
+                    "file",
+                    Part::bytes(b"employee_no,name\nE1,Ann\n".to_vec()).file_name("p.csv"),
+                ))
+        };
+        let first: Value = send().send().await.unwrap().json().await.unwrap();
+        let again: Value = send().send().await.unwrap().json().await.unwrap();
+        assert_eq!(first["id"], again["id"], "{b:?}");
         // Over the upload limit: 413 before anything is stored.
         let big = vec![b'a'; 11 * 1024 * 1024];
         let r = upload(&admin, "people", "big.csv", big).await;
@@ -347,7 +384,10 @@ async fn hostile_and_wrong_files_are_refused_clearly() {
             .count("SELECT COUNT(*) AS n FROM imports", &[])
             .await
             .unwrap();
-        assert_eq!(n, 0, "{b:?}: nothing refused was kept");
+        assert_eq!(
+            n, 1,
+            "{b:?}: nothing refused was kept (only the idempotent upload)"
+        );
         drop(tx);
         app.stop().await;
     }

@@ -43,7 +43,7 @@ impl Default for Limits {
             max_rows: 50_000,
             max_columns: 200,
             max_cell_chars: 32_767,
-            max_uncompressed: 200 * 1024 * 1024,
+            max_uncompressed: 128 * 1024 * 1024,
             max_ratio: 200,
             max_entries: 10_000,
         }
