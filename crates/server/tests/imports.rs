@@ -297,6 +297,23 @@ async fn members_may_not_import_and_imports_are_private() {
         problem(run(&other_admin, "people", id, false).await, 404).await;
         problem(run(&member, "people", id, false).await, 403).await;
         assert_eq!(people_count(&app).await, 0, "{b:?}");
+        // After a day the upload is gone: not readable, and purged by housekeeping.
+        let clock = app.srv.as_ref().unwrap().manual_clock.clone().unwrap();
+        assert_eq!(
+            admin
+                .get(&format!("/api/v1/imports/people/{id}"))
+                .await
+                .status(),
+            200
+        );
+        clock.advance_ms(imports::service::KEEP_MS + 1);
+        problem(
+            admin.get(&format!("/api/v1/imports/people/{id}")).await,
+            404,
+        )
+        .await;
+        let now = app.srv.as_ref().unwrap().state.now_ms();
+        assert_eq!(imports::service::purge(app.db(), now).await.unwrap(), 1);
         app.stop().await;
     }
 }
