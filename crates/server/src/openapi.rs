@@ -11,6 +11,13 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(notify::api::router())
         .merge(team::api::router())
         .merge(work::api::router())
+        .merge(imports::api::router(import_registry()))
+}
+
+/// Every kind of record that can be imported (`/imports/{kind}`, `/api/v1/imports/{kind}`).
+/// A module adds its [`imports::Importer`] here.
+pub fn import_registry() -> imports::Registry {
+    imports::Registry::new().with(team::import::PeopleImport)
 }
 
 pub fn finish(mut doc: OpenApi) -> OpenApi {
