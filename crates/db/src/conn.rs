@@ -72,6 +72,8 @@ enum Inner {
     },
     Pg {
         pool: PgPool,
+        opts: Box<PgConnectOptions>,
+        breaker: Arc<crate::breaker::Breaker>,
     },
 }
 
@@ -87,9 +89,13 @@ impl Db {
                 let pool = PgPoolOptions::new()
                     .max_connections(cfg.pg_pool_size)
                     .acquire_timeout(cfg.acquire_timeout)
-                    .connect_with(opts)
+                    .connect_with(opts.clone())
                     .await?;
-                Ok(Db(Arc::new(Inner::Pg { pool })))
+                Ok(Db(Arc::new(Inner::Pg {
+                    pool,
+                    opts: Box::new(opts),
+                    breaker: Arc::default(),
+                })))
             }
             Some(url) if url.starts_with("sqlite:") => {
                 let path = PathBuf::from(
@@ -165,7 +171,18 @@ impl Db {
             Inner::Sqlite { writer, .. } => {
                 TxInner::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)
             }
-            Inner::Pg { pool } => TxInner::Pg(pool.begin().await?),
+            Inner::Pg {
+                pool,
+                opts,
+                breaker,
+            } => {
+                breaker.check()?;
+                TxInner::Pg(pool.begin().await.map_err(|e| {
+                    let e = DbError::from(e);
+                    breaker.observe(&e, opts);
+                    e
+                })?)
+            }
         };
         Ok(Tx { inner })
     }
@@ -175,7 +192,18 @@ impl Db {
     pub async fn read(&self) -> Result<Tx, DbError> {
         let inner = match &*self.0 {
             Inner::Sqlite { readers, .. } => TxInner::SqliteConn(readers.acquire().await?),
-            Inner::Pg { pool } => TxInner::PgConn(pool.acquire().await?),
+            Inner::Pg {
+                pool,
+                opts,
+                breaker,
+            } => {
+                breaker.check()?;
+                TxInner::PgConn(pool.acquire().await.map_err(|e| {
+                    let e = DbError::from(e);
+                    breaker.observe(&e, opts);
+                    e
+                })?)
+            }
         };
         Ok(Tx { inner })
     }
@@ -196,7 +224,7 @@ impl Db {
                 ("sqlite_writer", writer.size(), writer.num_idle()),
                 ("sqlite_readers", readers.size(), readers.num_idle()),
             ],
-            Inner::Pg { pool } => vec![("postgres", pool.size(), pool.num_idle())],
+            Inner::Pg { pool, .. } => vec![("postgres", pool.size(), pool.num_idle())],
         }
     }
 
@@ -208,7 +236,7 @@ impl Db {
                     .execute(writer)
                     .await?;
             }
-            Inner::Pg { pool } => {
+            Inner::Pg { pool, .. } => {
                 sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
                     .execute(pool)
                     .await?;
@@ -219,7 +247,7 @@ impl Db {
 
     pub(crate) fn pg_pool(&self) -> Option<&PgPool> {
         match &*self.0 {
-            Inner::Pg { pool } => Some(pool),
+            Inner::Pg { pool, .. } => Some(pool),
             Inner::Sqlite { .. } => None,
         }
     }
@@ -232,7 +260,7 @@ impl Db {
                 readers.close().await;
                 writer.close().await;
             }
-            Inner::Pg { pool } => pool.close().await,
+            Inner::Pg { pool, .. } => pool.close().await,
         }
     }
 }
@@ -363,6 +391,18 @@ impl Tx {
     }
 
     pub async fn commit(self) -> Result<(), DbError> {
+        #[cfg(feature = "fault-injection")]
+        if let Some(delay) = crate::fault::ack_before_commit() {
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                let _ = self.commit_now().await;
+            });
+            return Ok(());
+        }
+        self.commit_now().await
+    }
+
+    async fn commit_now(self) -> Result<(), DbError> {
         match self.inner {
             TxInner::Sqlite(tx) => tx.commit().await?,
             TxInner::Pg(tx) => tx.commit().await?,

@@ -186,7 +186,7 @@ pub async fn start(cfg: ServeConfig) -> anyhow::Result<Server> {
         router = router.merge(crate::pages::test_clock_router(c.clone()));
     }
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let jobs = jobs::spawn(st.clone());
+    let jobs = jobs::spawn(st.clone(), cfg.job_tick);
     let task = tokio::spawn(async move {
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(listener, service)
