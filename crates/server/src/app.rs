@@ -112,6 +112,10 @@ pub fn build_router(st: AppState) -> Router {
     app.layer(DefaultBodyLimit::max(st.web.max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(
             st.clone(),
+            crate::input::utf8_guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            st.clone(),
             security::csrf_guard,
         ))
         .layer(axum::middleware::from_fn_with_state(

@@ -4,6 +4,7 @@ mod harness;
 mod load;
 
 mod backup;
+mod bodies;
 mod crash;
 mod migrate_data;
 mod pg_restart;
