@@ -458,3 +458,131 @@ async fn table_checksum(tx: &mut Tx, t: &Table) -> Result<(i64, String), DbError
     }
     Ok((n, format!("{sum:032x}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::TestDb;
+
+    /// References that point forward (a child department with a smaller id than its parent)
+    /// and a cycle (two people managing each other), NULLs, booleans, floats and CJK text.
+    const SEED: &str = "
+        INSERT INTO departments (id, name, code, parent_id, created_at, updated_at)
+            VALUES (5, '子部门 Child', 'C', NULL, 1, 1), (9, 'Parent', 'P', NULL, 1, 1);
+        UPDATE departments SET parent_id = 9 WHERE id = 5;
+        INSERT INTO people (id, employee_no, name, department_id, manager_id, active, created_at, updated_at)
+            VALUES (3, 'E3', '张三', 5, NULL, TRUE, 1, 1), (4, 'E4', 'O''Brien', 9, 3, FALSE, 1, 1);
+        UPDATE people SET manager_id = 4 WHERE id = 3;
+        INSERT INTO tasks (id, title, assignee_id, department_id, status, priority, estimate_hours, created_at, updated_at)
+            VALUES (70, '整理周报', 3, 5, 'todo', 'high', 2.75, 1780000000000, 1780000000001),
+                   (71, 'no estimate', NULL, NULL, 'done', 'low', NULL, 1, 2);
+    ";
+
+    async fn one(db: &Db, sql: &str) -> Row {
+        db.read().await.unwrap().fetch_one(sql, &[]).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn copies_forward_references_and_cycles_and_continues_ids() {
+        let src = TestDb::new(Backend::Sqlite).await;
+        let dst = TestDb::new(Backend::Postgres).await;
+        src.db.raw(SEED).await.unwrap();
+
+        let reports = copy_all(&src.db, &dst.db, false).await.unwrap();
+        let rows = |t: &str| reports.iter().find(|r| r.table == t).unwrap().rows;
+        assert_eq!(
+            (rows("departments"), rows("people"), rows("tasks")),
+            (2, 2, 2)
+        );
+
+        let d = one(&dst.db, "SELECT parent_id FROM departments WHERE id = 5").await;
+        assert_eq!(d.opt_i64("parent_id").unwrap(), Some(9));
+        let p = one(
+            &dst.db,
+            "SELECT manager_id, active FROM people WHERE id = 3",
+        )
+        .await;
+        assert_eq!(p.opt_i64("manager_id").unwrap(), Some(4));
+        assert!(p.bool("active").unwrap());
+        let p = one(&dst.db, "SELECT name, active FROM people WHERE id = 4").await;
+        assert_eq!(p.string("name").unwrap(), "O'Brien");
+        assert!(!p.bool("active").unwrap());
+        let t = one(
+            &dst.db,
+            "SELECT estimate_hours, title FROM tasks WHERE id = 70",
+        )
+        .await;
+        assert_eq!(t.f64("estimate_hours").unwrap(), 2.75);
+        assert_eq!(t.string("title").unwrap(), "整理周报");
+
+        // New rows continue after the copied ids.
+        let mut tx = dst.db.write().await.unwrap();
+        let id = tx
+            .insert_id(
+                "INSERT INTO departments (name, created_at, updated_at) VALUES ('new', 1, 1) RETURNING id",
+                &[],
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(id, 10);
+
+        // Not empty any more: refused (naming the tables) unless forced; forced, it is exact.
+        let e = copy_all(&src.db, &dst.db, false)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("not empty") && e.contains("departments (3 rows)"),
+            "{e}"
+        );
+        let again = copy_all(&src.db, &dst.db, true).await.unwrap();
+        assert_eq!(
+            again, reports,
+            "a forced copy gives the same tables, rows and checksums"
+        );
+    }
+
+    #[tokio::test]
+    async fn verification_notices_a_changed_value() {
+        let src = TestDb::new(Backend::Sqlite).await;
+        let dst = TestDb::new(Backend::Postgres).await;
+        src.db.raw(SEED).await.unwrap();
+        copy_all(&src.db, &dst.db, false).await.unwrap();
+        dst.db
+            .raw("UPDATE tasks SET estimate_hours = 2.7500001 WHERE id = 70")
+            .await
+            .unwrap();
+        let tables = ordered(target_tables(&dst.db).await.unwrap()).unwrap();
+        let mut a = src.db.read().await.unwrap();
+        let mut b = dst.db.read().await.unwrap();
+        let e = verify(&mut a, &mut b, &tables)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("verification failed for table tasks"), "{e}");
+    }
+
+    #[test]
+    fn a_cycle_of_required_references_is_refused() {
+        let t = |name: &str, target: &str| Table {
+            name: name.into(),
+            columns: vec![Column {
+                name: "r".into(),
+                kind: Kind::Int,
+                nullable: false,
+            }],
+            foreign_keys: vec![("r".into(), target.into())],
+            identity: None,
+        };
+        let e = ordered(vec![t("a", "b"), t("b", "a")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cycle of required foreign keys"), "{e}");
+        let order = ordered(vec![t("a", "b"), t("b", "b")]).unwrap();
+        assert_eq!(
+            order.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            ["b", "a"]
+        );
+    }
+}
