@@ -12,6 +12,7 @@ pub mod error;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
 pub mod idempotency;
+mod lite;
 pub mod migrate;
 mod row;
 pub mod sql;
