@@ -65,8 +65,15 @@ pub fn redact_url(url: &str) -> String {
 }
 
 enum Inner {
-    Sqlite { pool: LitePool, path: PathBuf },
-    Pg { pool: PgPool },
+    Sqlite {
+        pool: LitePool,
+        path: PathBuf,
+    },
+    Pg {
+        pool: PgPool,
+        opts: Box<PgConnectOptions>,
+        breaker: Arc<crate::breaker::Breaker>,
+    },
 }
 
 /// The database handle; cheap to clone.
@@ -81,9 +88,13 @@ impl Db {
                 let pool = PgPoolOptions::new()
                     .max_connections(cfg.pg_pool_size)
                     .acquire_timeout(cfg.acquire_timeout)
-                    .connect_with(opts)
+                    .connect_with(opts.clone())
                     .await?;
-                Ok(Db(Arc::new(Inner::Pg { pool })))
+                Ok(Db(Arc::new(Inner::Pg {
+                    pool,
+                    opts: Box::new(opts),
+                    breaker: Arc::default(),
+                })))
             }
             Some(url) if url.starts_with("sqlite:") => {
                 let path = PathBuf::from(
@@ -140,7 +151,18 @@ impl Db {
     pub async fn write(&self) -> Result<Tx, DbError> {
         let inner = match &*self.0 {
             Inner::Sqlite { pool, .. } => TxInner::Sqlite(pool.write().await?),
-            Inner::Pg { pool } => TxInner::Pg(pool.begin().await?),
+            Inner::Pg {
+                pool,
+                opts,
+                breaker,
+            } => {
+                breaker.check()?;
+                TxInner::Pg(pool.begin().await.map_err(|e| {
+                    let e = DbError::from(e);
+                    breaker.observe(&e, opts);
+                    e
+                })?)
+            }
         };
         Ok(Tx { inner })
     }
@@ -150,7 +172,18 @@ impl Db {
     pub async fn read(&self) -> Result<Tx, DbError> {
         let inner = match &*self.0 {
             Inner::Sqlite { pool, .. } => TxInner::SqliteConn(pool.read().await?),
-            Inner::Pg { pool } => TxInner::PgConn(pool.acquire().await?),
+            Inner::Pg {
+                pool,
+                opts,
+                breaker,
+            } => {
+                breaker.check()?;
+                TxInner::PgConn(pool.acquire().await.map_err(|e| {
+                    let e = DbError::from(e);
+                    breaker.observe(&e, opts);
+                    e
+                })?)
+            }
         };
         Ok(Tx { inner })
     }
@@ -169,7 +202,7 @@ impl Db {
                 let (ws, wi, rs, ri) = pool.stats();
                 vec![("sqlite_writer", ws, wi), ("sqlite_readers", rs, ri)]
             }
-            Inner::Pg { pool } => vec![("postgres", pool.size(), pool.num_idle())],
+            Inner::Pg { pool, .. } => vec![("postgres", pool.size(), pool.num_idle())],
         }
     }
 
@@ -177,7 +210,7 @@ impl Db {
     pub async fn raw(&self, sql: &str) -> Result<(), DbError> {
         match &*self.0 {
             Inner::Sqlite { pool, .. } => pool.script(sql).await?,
-            Inner::Pg { pool } => {
+            Inner::Pg { pool, .. } => {
                 sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
                     .execute(pool)
                     .await?;
@@ -188,7 +221,7 @@ impl Db {
 
     pub(crate) fn pg_pool(&self) -> Option<&PgPool> {
         match &*self.0 {
-            Inner::Pg { pool } => Some(pool),
+            Inner::Pg { pool, .. } => Some(pool),
             Inner::Sqlite { .. } => None,
         }
     }
@@ -196,7 +229,7 @@ impl Db {
     pub async fn close(&self) {
         match &*self.0 {
             Inner::Sqlite { pool, .. } => pool.close(),
-            Inner::Pg { pool } => pool.close().await,
+            Inner::Pg { pool, .. } => pool.close().await,
         }
     }
 }
@@ -309,6 +342,18 @@ impl Tx {
     }
 
     pub async fn commit(self) -> Result<(), DbError> {
+        #[cfg(feature = "fault-injection")]
+        if let Some(delay) = crate::fault::ack_before_commit() {
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                let _ = self.commit_now().await;
+            });
+            return Ok(());
+        }
+        self.commit_now().await
+    }
+
+    async fn commit_now(self) -> Result<(), DbError> {
         match self.inner {
             TxInner::Sqlite(tx) => tx.commit().await?,
             TxInner::Pg(tx) => tx.commit().await?,

@@ -6,16 +6,20 @@
 //! backend. Instants are `BIGINT` epoch milliseconds, dates `TEXT` `YYYY-MM-DD`.
 pub mod audit;
 pub mod backup;
+mod breaker;
 mod conn;
 pub mod error;
+#[cfg(feature = "fault-injection")]
+pub mod fault;
 pub mod idempotency;
 mod lite;
 pub mod migrate;
 mod row;
 pub mod sql;
 pub mod testing;
+pub mod transfer;
 
-pub use conn::{Backend, Db, DbConfig, Tx};
+pub use conn::{Backend, Db, DbConfig, Tx, redact_url};
 pub use error::DbError;
 pub use row::{Row, Val};
 

@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_org"),
     migration!(3, "0003_tasks"),
     migration!(4, "0004_imports"),
+    migration!(9, "0009_job_runs"),
 ];
 
 const PG_LOCK_KEY: i64 = 0x006f_7073_6465_736b; // "opsdesk"

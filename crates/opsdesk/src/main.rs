@@ -48,6 +48,18 @@ enum Command {
         /// A file written by `opsdesk backup`.
         file: PathBuf,
     },
+    /// Move all data from the embedded SQLite database into PostgreSQL, ids intact, verified.
+    MigrateData {
+        /// The source: sqlite:PATH (the file, e.g. sqlite:data/opsdesk.db).
+        #[arg(long)]
+        from: String,
+        /// The target: postgres://user@host/db (migrated first; must be empty unless --force).
+        #[arg(long)]
+        to: String,
+        /// Replace whatever data the target already holds.
+        #[arg(long)]
+        force: bool,
+    },
     /// Load the demo company into the configured database.
     Demo {
         /// small: ~40 people and ~150 tasks; large: the benchmark set (2,000 people, 100,000 tasks).
@@ -102,6 +114,9 @@ struct ServeArgs {
     /// Test harness only: a manual clock starting at this epoch-ms, moved by POST /test/clock.
     #[arg(long, hide = true)]
     test_clock: Option<i64>,
+    /// Test harness only: look for due background jobs this often (default 30 s).
+    #[arg(long, hide = true)]
+    test_job_tick_ms: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -180,6 +195,9 @@ fn resolve(cli: &Cli, serve: Option<&ServeArgs>) -> anyhow::Result<server::Serve
         }
         c.demo = s.demo;
         c.test_clock_start_ms = s.test_clock;
+        if let Some(ms) = s.test_job_tick_ms {
+            c.job_tick = std::time::Duration::from_millis(ms.max(10));
+        }
     }
     Ok(c)
 }
@@ -305,6 +323,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(s) => {
             let c = resolve(&cli, Some(s))?;
             init_logs(&c);
+            #[cfg(feature = "fault-injection")]
+            if let Ok(ms) = std::env::var("OPSDESK_FAULT_ACK_BEFORE_COMMIT_MS") {
+                tracing::warn!(%ms, "FAULT INJECTION: writes are acknowledged before they commit");
+                db::fault::set_ack_before_commit(ms.parse()?);
+            }
             let grace = c.shutdown_grace;
             let srv = server::start(c).await?;
             println!("opsdesk is ready on http://{}", srv.addr);
@@ -383,6 +406,55 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 file.display(),
                 c.db.data_dir.display()
             );
+        }
+        Command::MigrateData { from, to, force } => {
+            anyhow::ensure!(
+                from.starts_with("sqlite:"),
+                "--from must be sqlite:PATH (the embedded database file)"
+            );
+            anyhow::ensure!(
+                to.starts_with("postgres://") || to.starts_with("postgresql://"),
+                "--to must be a postgres:// URL"
+            );
+            let source_file = std::path::Path::new(
+                from.trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:"),
+            );
+            // Opening a missing file would create an empty database and "move" nothing.
+            anyhow::ensure!(
+                source_file.is_file(),
+                "{} does not exist",
+                source_file.display()
+            );
+            let open = |url: &str| {
+                let cfg = db::DbConfig {
+                    url: Some(url.to_string()),
+                    pg_pool_size: 4,
+                    ..Default::default()
+                };
+                async move {
+                    db::Db::connect(&cfg).await.map_err(|e| {
+                        anyhow::anyhow!("cannot open {}: {e}", db::redact_url(&cfg.url.unwrap()))
+                    })
+                }
+            };
+            let (src, dst) = (open(from).await?, open(to).await?);
+            let started = std::time::Instant::now();
+            let reports = db::transfer::copy_all(&src, &dst, *force)
+                .await
+                .map_err(|e| anyhow::anyhow!("migrate-data failed, no data was written: {e}"))?;
+            println!("{:<28} {:>10}  checksum (source = target)", "table", "rows");
+            for r in &reports {
+                println!("{:<28} {:>10}  {}", r.table, r.rows, r.checksum);
+            }
+            println!(
+                "copied and verified {} tables, {} rows in {:.1}s",
+                reports.len(),
+                reports.iter().map(|r| r.rows).sum::<i64>(),
+                started.elapsed().as_secs_f64()
+            );
+            src.close().await;
+            dst.close().await;
         }
         Command::Demo { size } => {
             let db = connect(&resolve(&cli, None)?).await?;

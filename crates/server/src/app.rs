@@ -155,6 +155,10 @@ pub fn build_router(st: AppState) -> Router {
     app.layer(DefaultBodyLimit::max(st.web.max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(
             st.clone(),
+            crate::input::utf8_guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            st.clone(),
             security::csrf_guard,
         ))
         .layer(axum::middleware::from_fn_with_state(
@@ -242,7 +246,7 @@ pub async fn start(cfg: ServeConfig) -> anyhow::Result<Server> {
         router = router.merge(crate::pages::test_clock_router(c.clone()));
     }
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let jobs = jobs::spawn(st.clone());
+    let jobs = jobs::spawn(st.clone(), cfg.job_tick);
     let task = tokio::spawn(async move {
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(listener, service)

@@ -35,6 +35,8 @@ pub struct ServeConfig {
     pub shutdown_grace: std::time::Duration,
     /// Load the demo company (and demo accounts) into an empty database at start.
     pub demo: bool,
+    /// How often nodes look for due background jobs.
+    pub job_tick: std::time::Duration,
     /// Tests: a clock that starts here and only moves when told (`POST /test/clock`, test builds only).
     pub test_clock_start_ms: Option<i64>,
 }
@@ -58,6 +60,7 @@ impl Default for ServeConfig {
             web: ui::WebConfig::default(),
             shutdown_grace: std::time::Duration::from_secs(10),
             demo: false,
+            job_tick: std::time::Duration::from_secs(30),
             test_clock_start_ms: None,
         }
     }

@@ -1,5 +1,6 @@
 //! Periodic background jobs. Each job holds a lease row in the database while it runs, so with
-//! several nodes on one PostgreSQL database a job runs exactly once per period across them.
+//! several nodes on one PostgreSQL database a job runs exactly once per period across them;
+//! `job_runs` logs each run (job, node, time) in the claiming transaction.
 use db::Val;
 use std::time::Duration;
 use ui::AppState;
@@ -20,10 +21,14 @@ const JOBS: &[Job] = &[
     },
 ];
 
-pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
+/// Runs due jobs every `tick` (30 s in production; tests shorten it).
+/// How long the run log (`job_runs`) is kept.
+const RUN_LOG_KEEP_MS: i64 = 30 * 86_400_000;
+
+pub fn spawn(st: AppState, tick: Duration) -> tokio::task::JoinHandle<()> {
     let holder = db::random_hex(8);
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        let mut tick = tokio::time::interval(tick);
         loop {
             tick.tick().await;
             for job in JOBS {
@@ -66,6 +71,13 @@ async fn claim(st: &AppState, job: &Job, holder: &str) -> Result<bool, db::DbErr
             ],
         )
         .await?;
+    if n == 1 {
+        tx.execute(
+            "INSERT INTO job_runs (name, holder, started_at) VALUES ($1, $2, $3)",
+            &[job.name.into(), holder.into(), now.into()],
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(n == 1)
 }
@@ -76,6 +88,13 @@ async fn run(st: &AppState, name: &str) -> Result<(), kernel::AppError> {
         "housekeeping" => {
             identity::service::housekeeping(&st.db, now).await?;
             imports::service::purge(&st.db, now).await?;
+            let mut tx = st.db.write().await?;
+            tx.execute(
+                "DELETE FROM job_runs WHERE started_at < $1",
+                &[(now - RUN_LOG_KEEP_MS).into()],
+            )
+            .await?;
+            tx.commit().await?;
         }
         "notification_digest" => notify::service::run_digest(&st.db, now).await?,
         _ => {}

@@ -5,6 +5,7 @@ pub mod app;
 pub mod config;
 mod context;
 mod demo;
+mod input;
 mod jobs;
 mod metrics;
 pub mod openapi;

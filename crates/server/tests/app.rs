@@ -12,5 +12,6 @@ mod imports;
 mod list_equals_get;
 mod mass_assignment;
 mod matrix;
+mod reliability;
 mod sessions;
 mod web;
