@@ -9,6 +9,8 @@ pub enum Val {
     F64(Option<f64>),
     Text(Option<String>),
     Bool(Option<bool>),
+    /// `BLOB` on SQLite, `BYTEA` on PostgreSQL (uploaded files kept in the database).
+    Bytes(Option<Vec<u8>>),
 }
 
 macro_rules! val_from {
@@ -31,6 +33,7 @@ val_from!(bool, Bool, |x| x);
 val_from!(String, Text, |x| x);
 val_from!(&str, Text, |x: &str| x.to_string());
 val_from!(&String, Text, |x: &String| x.clone());
+val_from!(Vec<u8>, Bytes, |x| x);
 
 /// A result row from either backend, read by column name.
 pub enum Row {
@@ -60,4 +63,5 @@ impl Row {
     getter!(f64, opt_f64, f64);
     getter!(string, opt_string, String);
     getter!(bool, opt_bool, bool);
+    getter!(bytes, opt_bytes, Vec<u8>);
 }

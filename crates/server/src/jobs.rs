@@ -18,6 +18,10 @@ const JOBS: &[Job] = &[
         name: "notification_digest",
         every_ms: 60 * 60_000,
     },
+    Job {
+        name: "certificate_reminders",
+        every_ms: 60 * 60_000,
+    },
 ];
 
 pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
@@ -75,6 +79,14 @@ async fn run(st: &AppState, name: &str) -> Result<(), kernel::AppError> {
     match name {
         "housekeeping" => identity::service::housekeeping(&st.db, now).await?,
         "notification_digest" => notify::service::run_digest(&st.db, now).await?,
+        "certificate_reminders" => {
+            team::training::reminders::send_certificate_reminders(
+                &st.db,
+                now,
+                team::training::reminders::DEFAULT_DAYS_BEFORE,
+            )
+            .await?;
+        }
         _ => {}
     }
     let mut tx = st.db.write().await?;

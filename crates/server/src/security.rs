@@ -45,20 +45,34 @@ pub async fn csrf_guard(State(st): State<AppState>, req: Request, next: Next) ->
             deny(&st, &info, target(&req), is_api, "bad CSRF token").await
         };
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_string();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    // File-upload forms carry the token as a multipart field.
+    let is_upload = ui::multipart::boundary(&content_type).is_some()
+        && ui::multipart::is_upload_path(req.uri().path());
+    if !is_form && !is_upload {
         return deny(&st, &info, target(&req), is_api, "missing CSRF token").await;
     }
+    let limit = if is_upload {
+        ui::multipart::UPLOAD_MAX_BYTES
+    } else {
+        st.web.max_body_bytes
+    };
     let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, st.web.max_body_bytes).await {
+    let bytes = match to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => return ui::PageError(AppError::PayloadTooLarge, info.locale).into_response(),
     };
-    let token = form_urlencoded_value(&bytes, "_csrf");
+    let token = if is_upload {
+        ui::multipart::parse(&content_type, &bytes).and_then(|p| ui::multipart::field(&p, "_csrf"))
+    } else {
+        form_urlencoded_value(&bytes, "_csrf")
+    };
     let req = Request::from_parts(parts, Body::from(bytes));
     match token {
         Some(t) if constant_eq(&t, &expected) => next.run(req).await,
@@ -163,7 +177,12 @@ pub async fn body_limit(State(st): State<AppState>, req: Request, next: Next) ->
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > st.web.max_body_bytes) {
+    let limit = if ui::multipart::is_upload_path(req.uri().path()) {
+        ui::multipart::UPLOAD_MAX_BYTES.max(st.web.max_body_bytes)
+    } else {
+        st.web.max_body_bytes
+    };
+    if declared.is_some_and(|n| n > limit) {
         let locale = req
             .extensions()
             .get::<RequestInfo>()

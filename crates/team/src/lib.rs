@@ -3,10 +3,14 @@
 //! members edit only their own contact details; admins do everything.
 pub mod api;
 pub mod demo;
+pub mod hiring;
 pub mod model;
+pub mod one_on_one;
 pub mod pages;
+pub mod recognition;
 pub mod service;
 pub mod store;
+pub mod training;
 
 pub use model::{
     Department, DepartmentInput, DepartmentNode, DepartmentPatch, Person, PersonFilter,
