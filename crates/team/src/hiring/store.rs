@@ -304,10 +304,10 @@ pub async fn on_team(
     };
     Ok(tx
         .count(
-            "SELECT (CASE WHEN EXISTS (SELECT 1 FROM job_openings WHERE id = $1 AND hiring_manager_id = $2) \
+            "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM job_openings WHERE id = $1 AND hiring_manager_id = $2) \
              OR EXISTS (SELECT 1 FROM job_opening_team WHERE opening_id = $1 AND person_id = $2) \
              OR EXISTS (SELECT 1 FROM interviews i JOIN candidates c ON c.id = i.candidate_id \
-                        WHERE c.opening_id = $1 AND i.interviewer_id = $2) THEN 1 ELSE 0 END) AS n",
+                        WHERE c.opening_id = $1 AND i.interviewer_id = $2) THEN 1 ELSE 0 END AS BIGINT) AS n",
             &[opening_id.into(), p.into()],
         )
         .await?

@@ -254,7 +254,7 @@ pub async fn insert_enrolment(
     source: &str,
     now: i64,
 ) -> Result<Option<i64>, DbError> {
-    Ok(tx
+    tx
         .fetch_opt(
             "INSERT INTO enrolments (session_id, person_id, source, status, created_at, updated_at) \
              VALUES ($1,$2,$3,'enrolled',$4,$4) ON CONFLICT (session_id, person_id) DO NOTHING RETURNING id",
@@ -262,7 +262,7 @@ pub async fn insert_enrolment(
         )
         .await?
         .map(|r| r.i64("id"))
-        .transpose()?)
+        .transpose()
 }
 
 #[allow(clippy::too_many_arguments)]
