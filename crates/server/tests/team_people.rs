@@ -1125,3 +1125,247 @@ async fn training_enrolment_results_certificates_and_the_reminder_job() {
         app.stop().await;
     }
 }
+
+fn multipart(fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> (String, Vec<u8>) {
+    let b = "opsdeskTestBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{b}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n", file.0, file.1).as_bytes(),
+    );
+    body.extend_from_slice(file.2);
+    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={b}"), body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_pages_render_and_forms_work_without_javascript() {
+    use crate::web::{form_token, sign_in};
+    for b in BACKENDS {
+        let app = spawn(b).await;
+        let now = 1_780_000_000_000i64;
+        let admin = app.api(&app.user_with_token("boss", Role::Admin).await);
+        app.user_with_token("mgr", Role::Manager).await;
+        work::demo::load_demo(app.db(), now, work::demo::DemoSize::Small)
+            .await
+            .unwrap();
+        team::people_demo::load(app.db(), now).await.unwrap();
+        team::people_demo::load(app.db(), now).await.unwrap(); // a second load changes nothing
+        let [_, ops_head, _, _] = team::demo::demo_people_for_accounts(app.db())
+            .await
+            .unwrap();
+        team::demo::link_user(app.db(), now, ops_head, "mgr")
+            .await
+            .unwrap();
+
+        // The demo board has a candidate in every stage.
+        let openings = body(admin.get("/api/v1/openings").await, 200).await;
+        let op = openings["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["candidates"].as_i64() > Some(0))
+            .unwrap()
+            .clone();
+        let cands = body(
+            admin
+                .get(&format!("/api/v1/candidates?opening_id={}", id(&op)))
+                .await,
+            200,
+        )
+        .await;
+        for stage in [
+            "applied",
+            "screening",
+            "interview",
+            "offer",
+            "hired",
+            "rejected",
+        ] {
+            assert!(
+                cands["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|c| c["stage"] == stage),
+                "{b:?}: a demo candidate in {stage}"
+            );
+        }
+        assert_eq!(
+            body(admin.get("/api/v1/hiring/funnel").await, 200).await["hired"],
+            1
+        );
+
+        let c = sign_in(&app, "boss").await;
+        for path in [
+            "/hiring",
+            &format!("/hiring/openings/{}", id(&op)),
+            "/hiring/funnel",
+            "/training",
+            "/kudos",
+            "/one-on-ones",
+        ] {
+            let r = c.get(app.url(path)).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{b:?}: {path}");
+            let html = r.text().await.unwrap();
+            assert!(
+                !html.contains("tp."),
+                "{b:?}: {path} has an untranslated key"
+            );
+            assert!(
+                !html.contains("<script>") && !html.contains("style=\""),
+                "{b:?}: {path}: no inline script or style"
+            );
+        }
+        let board = c
+            .get(app.url(&format!("/hiring/openings/{}", id(&op))))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            board.contains("黄磊 Huang Lei") && board.contains("name=\"stage\""),
+            "{b:?}: cards with a move form"
+        );
+        let admin_one_on_ones = c
+            .get(app.url("/one-on-ones"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !admin_one_on_ones.contains("night shift"),
+            "{b:?}: the admin sees no 1:1s"
+        );
+
+        // Move from the board with a plain form.
+        let applied = cands["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["stage"] == "applied")
+            .unwrap()
+            .clone();
+        let token = form_token(&board);
+        let r = c
+            .post(app.url(&format!("/hiring/candidates/{}/move", id(&applied))))
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("version", &applied["version"].to_string()),
+                ("stage", "screening"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{b:?}");
+        assert_eq!(
+            body(
+                admin
+                    .get(&format!("/api/v1/candidates/{}", id(&applied)))
+                    .await,
+                200
+            )
+            .await["stage"],
+            "screening"
+        );
+
+        // Upload a CV with the multipart form: the CSRF field is required, the content checked.
+        let url = app.url(&format!("/hiring/candidates/{}/cv", id(&applied)));
+        let (ct, bytes) = multipart(&[], ("cv", "cv.pdf", b"%PDF-1.4 demo"));
+        let r = c
+            .post(&url)
+            .header("content-type", ct)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{b:?}: no CSRF field, no upload");
+        let (ct, bytes) = multipart(&[("_csrf", &token)], ("cv", "cv.pdf", b"GIF89a not a pdf"));
+        let r = c
+            .post(&url)
+            .header("content-type", ct)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{b:?}");
+        assert!(
+            r.text().await.unwrap().contains("PDF, DOC or DOCX"),
+            "{b:?}: the form says why"
+        );
+        let (ct, bytes) = multipart(&[("_csrf", &token)], ("cv", "简历.pdf", b"%PDF-1.4 demo"));
+        let r = c
+            .post(&url)
+            .header("content-type", ct)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{b:?}");
+        let r = c.get(&url).send().await.unwrap();
+        assert!(
+            r.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment")
+        );
+
+        // The demo manager sees their 1:1s; the admin gets 404 on the same page.
+        let m = sign_in(&app, "mgr").await;
+        let list = m
+            .get(app.url("/one-on-ones"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let i = list
+            .find("href=\"/one-on-ones/")
+            .expect("a 1:1 in the manager's list")
+            + 19;
+        let oid: String = list[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        let page = m
+            .get(app.url(&format!("/one-on-ones/{oid}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("night shift"));
+        assert_eq!(
+            c.get(app.url(&format!("/one-on-ones/{oid}")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404,
+            "{b:?}"
+        );
+        // Person page: training record and kudos.
+        let person = m
+            .get(app.url(&format!("/people/{ops_head}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            person.contains("Customer first") || person.contains("Teamwork"),
+            "{b:?}: kudos on the person page"
+        );
+        app.stop().await;
+    }
+}

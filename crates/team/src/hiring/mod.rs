@@ -4,5 +4,6 @@
 //! creates the person through the directory's service. Funnel metrics per stage and source.
 pub mod api;
 pub mod model;
+pub mod pages;
 pub mod service;
 pub mod store;

@@ -8,5 +8,6 @@
 //! notes or follow-ups, so the audit trail cannot be used to read them either.
 pub mod api;
 pub mod model;
+pub mod pages;
 pub mod service;
 pub mod store;

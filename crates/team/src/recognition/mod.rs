@@ -2,5 +2,6 @@
 //! inside the company: they show on the receiver's person page and in the team feed.
 pub mod api;
 pub mod model;
+pub mod pages;
 pub mod service;
 pub mod store;

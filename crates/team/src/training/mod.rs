@@ -4,6 +4,7 @@
 //! N days before a certificate expires, exactly once per certificate.
 pub mod api;
 pub mod model;
+pub mod pages;
 pub mod reminders;
 pub mod service;
 pub mod skill_gaps;
