@@ -206,6 +206,11 @@ async fn hiring_policy_pipeline_scorecards_salaries_and_hire() {
             seen["budget_minor"], 48_000_000,
             "{b:?}: the head sees the budget"
         );
+        assert_eq!(
+            count_mentions(&o.head.0, "\"kind\":\"headcount_request\"").await,
+            1,
+            "{b:?}: the head is asked"
+        );
         let hc = body(decide(&o.head.0, &hc).await.unwrap(), 200).await;
         assert_eq!(hc["status"], "approved", "{b:?}");
 
@@ -275,6 +280,11 @@ async fn hiring_policy_pipeline_scorecards_salaries_and_hire() {
         )
         .await;
 
+        assert_eq!(
+            count_mentions(&o.interviewer.0, "\"kind\":\"interview\"").await,
+            1,
+            "{b:?}: the interviewer is told"
+        );
         // The interviewer joined the hiring team: reads the opening, but not its salaries.
         let seen = body(o.interviewer.0.get(&op_path).await, 200).await;
         assert_eq!(
@@ -712,17 +722,17 @@ async fn one_on_ones_are_private_to_their_two_participants() {
             (Some(mgr.1), Some(report.1))
         );
         // The report starts one with their manager too (roles come from the reporting line).
-        let two = body(
+        let retry = || {
             report
                 .0
-                .post(
-                    "/api/v1/one-on-ones",
-                    &json!({"with_person_id": mgr.1, "meeting_on": "2026-12-15"}),
-                )
-                .await,
-            201,
-        )
-        .await;
+                .req(Method::POST, "/api/v1/one-on-ones")
+                .header("Idempotency-Key", "oo-1")
+                .json(&json!({"with_person_id": mgr.1, "meeting_on": "2026-12-15"}))
+                .send()
+        };
+        let two = body(retry().await.unwrap(), 201).await;
+        let again = body(retry().await.unwrap(), 201).await;
+        assert_eq!(id(&two), id(&again), "{b:?}: a retried create replays");
         assert_eq!(two["manager_id"].as_i64(), Some(mgr.1), "{b:?}");
         let path = format!("/api/v1/one-on-ones/{}", id(&one));
         let got = body(report.0.get(&path).await, 200).await;

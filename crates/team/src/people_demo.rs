@@ -262,6 +262,7 @@ pub async fn load(db: &Db, now: i64) -> AppResult<()> {
                         scheduled_at: now - 3 * DAY,
                         kind: "现场面试 Onsite".into(),
                     },
+                    None,
                 )
                 .await?;
                 let mut tx = db.write().await?;
@@ -298,6 +299,7 @@ pub async fn load(db: &Db, now: i64) -> AppResult<()> {
                     currency: None,
                     start_date: "2027-01-04".into(),
                 },
+                None,
             )
             .await?;
             if *target == Stage::Hired {
@@ -356,6 +358,7 @@ pub async fn load(db: &Db, now: i64) -> AppResult<()> {
             hours: Some(6.0),
             certificate_months: None,
         },
+        None,
     )
     .await?;
     let safety = crate::training::service::create_course(
@@ -368,6 +371,7 @@ pub async fn load(db: &Db, now: i64) -> AppResult<()> {
             hours: Some(4.0),
             certificate_months: Some(12),
         },
+        None,
     )
     .await?;
     let tools = crate::training::service::create_course(
@@ -380,6 +384,7 @@ pub async fn load(db: &Db, now: i64) -> AppResult<()> {
             hours: Some(3.0),
             certificate_months: None,
         },
+        None,
     )
     .await?;
     crate::training::service::create_program(
@@ -403,6 +408,7 @@ pub async fn load(db: &Db, now: i64) -> AppResult<()> {
             location: Some("3F 会议室".into()),
             capacity: Some(30),
         },
+        None,
     )
     .await?;
     let upcoming = crate::training::service::create_session(
@@ -416,6 +422,7 @@ pub async fn load(db: &Db, now: i64) -> AppResult<()> {
             location: Some("Training room B".into()),
             capacity: Some(20),
         },
+        None,
     )
     .await?;
     let done = crate::training::service::enrol(
@@ -465,6 +472,7 @@ pub async fn load(db: &Db, now: i64) -> AppResult<()> {
                 issued_on: day(-350),
                 expires_on: Some(day(15)),
             },
+            None,
         )
         .await?;
     }
@@ -492,7 +500,7 @@ pub async fn load(db: &Db, now: i64) -> AppResult<()> {
             with_person_id: r, meeting_on: day(-7 * (k as i64 + 1)),
             talking_points: Some("1. 本周工单积压 Backlog this week\n2. 培训计划 Training plan\n3. 职业发展 Career goals".into()),
             notes: Some("Wants to lead the night shift from March; agreed to try it for one month.".into()),
-        }).await?;
+        }, None).await?;
         crate::one_on_one::service::add_followup(
             db,
             &ctx,

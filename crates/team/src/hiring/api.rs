@@ -478,10 +478,14 @@ async fn create_interview(
     State(st): State<AppState>,
     req: Req,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<InterviewInput>,
+    IdempotencyKey(key): IdempotencyKey,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    let i = service::schedule_interview(&st.db, &ctx, id, &input).await?;
+    let input: InterviewInput = json_body(&headers, &body)?;
+    let idem = Idem::new(ctx.actor.user_id, key, &body);
+    let i = service::schedule_interview(&st.db, &ctx, id, &input, idem.as_ref()).await?;
     Ok((StatusCode::CREATED, Json(i)).into_response())
 }
 
@@ -529,10 +533,14 @@ async fn create_offer(
     State(st): State<AppState>,
     req: Req,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<OfferInput>,
+    IdempotencyKey(key): IdempotencyKey,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    let o = service::create_offer(&st.db, &ctx, id, &input).await?;
+    let input: OfferInput = json_body(&headers, &body)?;
+    let idem = Idem::new(ctx.actor.user_id, key, &body);
+    let o = service::create_offer(&st.db, &ctx, id, &input, idem.as_ref()).await?;
     Ok((StatusCode::CREATED, Json(o)).into_response())
 }
 

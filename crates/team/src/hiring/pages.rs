@@ -649,7 +649,7 @@ async fn interview_create(
             scheduled_at: parse_local(&f.at)?,
             kind: f.kind.clone(),
         };
-        service::schedule_interview(&st.db, &ctx, id, &input).await
+        service::schedule_interview(&st.db, &ctx, id, &input, None).await
     }
     .await;
     match r {
@@ -733,6 +733,7 @@ async fn offer_create(
                 currency: None,
                 start_date: f.start_date.clone(),
             },
+            None,
         )
         .await
     }

@@ -137,6 +137,27 @@ pub async fn create_headcount(
     let h = store::get_headcount(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // The department's head decides: tell them there is something to decide.
+    if let Some(head) = store::department_head(&mut tx, h.department_id).await?
+        && let Some(user) = crate::recognition::store::user_of(&mut tx, head).await?
+    {
+        let title = format!(
+            "Headcount request: {} × {} ({})",
+            h.headcount, h.position, h.department_name
+        );
+        notify::service::notify(
+            &mut tx,
+            user,
+            "headcount_request",
+            &title,
+            &h.justification,
+            Some("/hiring"),
+            Some("headcount_request"),
+            Some(id),
+            ctx.now_ms,
+        )
+        .await?;
+    }
     db::audit::log_change(
         &mut tx,
         ctx,
@@ -613,10 +634,16 @@ pub async fn schedule_interview(
     ctx: &Ctx,
     candidate_id: i64,
     input: &InterviewInput,
+    idem: Option<&Idem>,
 ) -> AppResult<Interview> {
     let mut c = Checks::new();
     let kind = c.text("kind", &input.kind, true, 100);
     let mut tx = db.write().await?;
+    if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
+        return store::get_interview(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound);
+    }
     let (cand, o, _) = visible_candidate(&mut tx, &ctx.actor, candidate_id).await?;
     if !ctx.actor.can_run_hiring(o.department_id) {
         return Err(AppError::Forbidden("schedule interviews for this opening"));
@@ -644,6 +671,26 @@ pub async fn schedule_interview(
     let i = store::get_interview(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if let Some(user) = crate::recognition::store::user_of(&mut tx, input.interviewer_id).await? {
+        let title = format!("Interview: {} ({})", cand.name, o.title);
+        let body = format!(
+            "{} · {}",
+            kind,
+            kernel::dates::format_instant(input.scheduled_at, 8)
+        );
+        notify::service::notify(
+            &mut tx,
+            user,
+            "interview",
+            &title,
+            &body,
+            Some(&format!("/hiring/candidates/{candidate_id}")),
+            Some("interview"),
+            Some(id),
+            ctx.now_ms,
+        )
+        .await?;
+    }
     db::audit::log_change(
         &mut tx,
         ctx,
@@ -652,6 +699,15 @@ pub async fn schedule_interview(
         Some(id),
         None,
         json(&i),
+    )
+    .await?;
+    idempotency::remember(
+        &mut tx,
+        idem,
+        201,
+        id,
+        &format!("/api/v1/candidates/{candidate_id}/interviews"),
+        ctx.now_ms,
     )
     .await?;
     tx.commit().await?;
@@ -709,6 +765,14 @@ pub async fn submit_scorecard(
 
 // ---------------------------------------------------------------- offers
 
+/// The hiring facts of an offer's opening, for a replayed create.
+async fn facts_of_offer(tx: &mut Tx, a: &Actor, offer_id: i64) -> AppResult<HiringFacts> {
+    let offer = store::get_offer(tx, offer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(visible_candidate(tx, a, offer.candidate_id).await?.2)
+}
+
 fn redact_offers(a: &Actor, f: &HiringFacts, mut items: Vec<Offer>) -> Vec<Offer> {
     if !a.can_see_compensation(f.department_id, f.head_person_id) {
         for o in &mut items {
@@ -731,6 +795,7 @@ pub async fn create_offer(
     ctx: &Ctx,
     candidate_id: i64,
     input: &OfferInput,
+    idem: Option<&Idem>,
 ) -> AppResult<Offer> {
     let mut c = Checks::new();
     if input.salary_minor < 0 {
@@ -742,6 +807,14 @@ pub async fn create_offer(
         c.push("start_date", "required", "is required");
     }
     let mut tx = db.write().await?;
+    if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
+        return Ok(redact_offers(
+            &ctx.actor,
+            &facts_of_offer(&mut tx, &ctx.actor, id).await?,
+            store::get_offer(&mut tx, id).await?.into_iter().collect(),
+        )
+        .remove(0));
+    }
     let (cand, o, f) = visible_candidate(&mut tx, &ctx.actor, candidate_id).await?;
     if !ctx.actor.can_run_hiring(o.department_id)
         || !ctx
@@ -789,6 +862,15 @@ pub async fn create_offer(
         Some(id),
         None,
         json(&offer),
+    )
+    .await?;
+    idempotency::remember(
+        &mut tx,
+        idem,
+        201,
+        id,
+        &format!("/api/v1/candidates/{candidate_id}/offers"),
+        ctx.now_ms,
     )
     .await?;
     tx.commit().await?;

@@ -2,12 +2,15 @@
 //! admins included).
 use super::model::{FollowupInput, FollowupPatch, OneOnOne, OneOnOneInput, OneOnOnePatch};
 use super::service;
-use crate::api::{created, read_response, with_etag};
+use crate::api::{created, json_body, read_response, with_etag};
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use db::idempotency::Idem;
 use serde::{Deserialize, Serialize};
+use ui::IdempotencyKey;
 use ui::{ApiError, ApiJson, ApiQuery, AppState, IfMatch, Req, etag_for};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -61,10 +64,14 @@ async fn list(
 async fn create(
     State(st): State<AppState>,
     req: Req,
-    ApiJson(input): ApiJson<OneOnOneInput>,
+    IdempotencyKey(key): IdempotencyKey,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    let o = service::create(&st.db, &ctx, &input).await?;
+    let input: OneOnOneInput = json_body(&headers, &body)?;
+    let idem = Idem::new(ctx.actor.user_id, key, &body);
+    let o = service::create(&st.db, &ctx, &input, idem.as_ref()).await?;
     let (id, v) = (o.id, o.version);
     Ok(created(o, &format!("/api/v1/one-on-ones/{id}"), id, v))
 }

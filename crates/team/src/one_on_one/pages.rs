@@ -102,7 +102,7 @@ async fn create(State(st): State<AppState>, req: Req, Form(f): Form<NewForm>) ->
             talking_points: opt_text(&f.talking_points),
             notes: None,
         };
-        service::create(&st.db, &ctx, &input).await
+        service::create(&st.db, &ctx, &input, None).await
     }
     .await;
     match r {

@@ -2,6 +2,7 @@
 //! one of the two people gets 404 whatever their role.
 use super::model::{FollowupInput, OneOnOne, OneOnOneInput, OneOnOnePatch, check_texts};
 use super::store;
+use db::idempotency::{self, Idem};
 use db::{Db, Tx};
 use kernel::page::{Page, clamp_limit, decode_cursor, encode_cursor};
 use kernel::validate::Checks;
@@ -64,7 +65,12 @@ pub async fn list_mine(
 }
 
 /// Creates a 1:1 between the caller and their direct report or their manager.
-pub async fn create(db: &Db, ctx: &Ctx, input: &OneOnOneInput) -> AppResult<OneOnOne> {
+pub async fn create(
+    db: &Db,
+    ctx: &Ctx,
+    input: &OneOnOneInput,
+    idem: Option<&Idem>,
+) -> AppResult<OneOnOne> {
     let me = me(ctx)?;
     if ctx.actor.role == kernel::Role::Viewer {
         return Err(AppError::Forbidden("write 1:1 notes"));
@@ -77,6 +83,9 @@ pub async fn create(db: &Db, ctx: &Ctx, input: &OneOnOneInput) -> AppResult<OneO
         input.notes.as_deref(),
     );
     let mut tx = db.write().await?;
+    if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
+        return visible(&mut tx, ctx, id).await;
+    }
     let other = crate::store::get_person(&mut tx, input.with_person_id).await?;
     let pair = match &other {
         Some(o) if o.manager_id == Some(me) => Some((me, o.id)),
@@ -116,6 +125,15 @@ pub async fn create(db: &Db, ctx: &Ctx, input: &OneOnOneInput) -> AppResult<OneO
         Some(id),
         None,
         Some(o.audit_view()),
+    )
+    .await?;
+    idempotency::remember(
+        &mut tx,
+        idem,
+        201,
+        id,
+        &format!("/api/v1/one-on-ones/{id}"),
+        ctx.now_ms,
     )
     .await?;
     tx.commit().await?;

@@ -5,12 +5,15 @@ use super::model::{
     Program, ProgramInput, Session, SessionInput, TrainingRecord,
 };
 use super::service;
-use crate::api::{read_response, with_etag};
+use crate::api::{json_body, read_response, with_etag};
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use db::idempotency::Idem;
 use serde::{Deserialize, Serialize};
+use ui::IdempotencyKey;
 use ui::{ApiError, ApiJson, ApiQuery, AppState, IfMatch, Req, etag_for};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -47,11 +50,15 @@ async fn list_courses(State(st): State<AppState>, req: Req) -> Result<Json<Vec<C
 async fn create_course(
     State(st): State<AppState>,
     req: Req,
-    ApiJson(i): ApiJson<CourseInput>,
+    IdempotencyKey(key): IdempotencyKey,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
+    let i: CourseInput = json_body(&headers, &body)?;
+    let idem = Idem::new(ctx.actor.user_id, key, &body);
     Ok(created_json(
-        service::create_course(&st.db, &ctx, &i).await?,
+        service::create_course(&st.db, &ctx, &i, idem.as_ref()).await?,
     ))
 }
 
@@ -147,11 +154,15 @@ async fn list_sessions(
 async fn create_session(
     State(st): State<AppState>,
     req: Req,
-    ApiJson(i): ApiJson<SessionInput>,
+    IdempotencyKey(key): IdempotencyKey,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
+    let i: SessionInput = json_body(&headers, &body)?;
+    let idem = Idem::new(ctx.actor.user_id, key, &body);
     Ok(created_json(
-        service::create_session(&st.db, &ctx, &i).await?,
+        service::create_session(&st.db, &ctx, &i, idem.as_ref()).await?,
     ))
 }
 
@@ -270,11 +281,15 @@ async fn list_certificates(
 async fn create_certificate(
     State(st): State<AppState>,
     req: Req,
-    ApiJson(i): ApiJson<CertificateInput>,
+    IdempotencyKey(key): IdempotencyKey,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
+    let i: CertificateInput = json_body(&headers, &body)?;
+    let idem = Idem::new(ctx.actor.user_id, key, &body);
     Ok(created_json(
-        service::create_certificate(&st.db, &ctx, &i).await?,
+        service::create_certificate(&st.db, &ctx, &i, idem.as_ref()).await?,
     ))
 }
 

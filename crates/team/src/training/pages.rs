@@ -114,7 +114,7 @@ async fn course_create(
             hours,
             certificate_months: form_id("certificate_months", &f.certificate_months)?,
         };
-        service::create_course(&st.db, &ctx, &input).await
+        service::create_course(&st.db, &ctx, &input, None).await
     }
     .await;
     match r {
@@ -150,7 +150,7 @@ async fn session_create(
             location: opt_text(&f.location),
             capacity: form_id("capacity", &f.capacity)?,
         };
-        service::create_session(&st.db, &ctx, &input).await
+        service::create_session(&st.db, &ctx, &input, None).await
     }
     .await;
     match r {

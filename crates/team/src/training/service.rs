@@ -6,6 +6,7 @@ use super::model::{
     EnrolmentPatch, Program, ProgramInput, Session, SessionInput, TrainingRecord, add_months,
 };
 use super::store;
+use db::idempotency::{self, Idem};
 use db::{Db, Tx};
 use kernel::page::{Page, clamp_limit, decode_cursor, encode_cursor};
 use kernel::validate::Checks;
@@ -58,12 +59,22 @@ pub async fn get_course(db: &Db, _ctx: &Ctx, id: i64) -> AppResult<Course> {
         .ok_or(AppError::NotFound)
 }
 
-pub async fn create_course(db: &Db, ctx: &Ctx, i: &CourseInput) -> AppResult<Course> {
+pub async fn create_course(
+    db: &Db,
+    ctx: &Ctx,
+    i: &CourseInput,
+    idem: Option<&Idem>,
+) -> AppResult<Course> {
     manage_catalogue(&ctx.actor)?;
     let mut c = Checks::new();
     let (title, desc, provider) = i.validate(&mut c);
     c.finish()?;
     let mut tx = db.write().await?;
+    if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
+        return store::get_course(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound);
+    }
     let id = store::insert_course(
         &mut tx,
         &title,
@@ -85,6 +96,15 @@ pub async fn create_course(db: &Db, ctx: &Ctx, i: &CourseInput) -> AppResult<Cou
         Some(id),
         None,
         json(&course),
+    )
+    .await?;
+    idempotency::remember(
+        &mut tx,
+        idem,
+        201,
+        id,
+        &format!("/api/v1/courses/{id}"),
+        ctx.now_ms,
     )
     .await?;
     tx.commit().await?;
@@ -164,11 +184,21 @@ pub async fn get_session(db: &Db, _ctx: &Ctx, id: i64) -> AppResult<Session> {
         .ok_or(AppError::NotFound)
 }
 
-pub async fn create_session(db: &Db, ctx: &Ctx, i: &SessionInput) -> AppResult<Session> {
+pub async fn create_session(
+    db: &Db,
+    ctx: &Ctx,
+    i: &SessionInput,
+    idem: Option<&Idem>,
+) -> AppResult<Session> {
     manage_catalogue(&ctx.actor)?;
     let mut c = Checks::new();
     let (starts, ends, location) = i.validate(&mut c);
     let mut tx = db.write().await?;
+    if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
+        return store::get_session(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound);
+    }
     if store::get_course(&mut tx, i.course_id).await?.is_none() {
         c.push("course_id", "not_found", "no such course");
     }
@@ -200,6 +230,15 @@ pub async fn create_session(db: &Db, ctx: &Ctx, i: &SessionInput) -> AppResult<S
         Some(id),
         None,
         json(&s),
+    )
+    .await?;
+    idempotency::remember(
+        &mut tx,
+        idem,
+        201,
+        id,
+        &format!("/api/v1/training-sessions/{id}"),
+        ctx.now_ms,
     )
     .await?;
     tx.commit().await?;
@@ -466,6 +505,7 @@ pub async fn create_certificate(
     db: &Db,
     ctx: &Ctx,
     i: &CertificateInput,
+    idem: Option<&Idem>,
 ) -> AppResult<Certificate> {
     let mut c = Checks::new();
     let name = c.text("name", &i.name, true, 200);
@@ -480,6 +520,11 @@ pub async fn create_certificate(
         c.push("expires_on", "out_of_range", "must not be before issued_on");
     }
     let mut tx = db.write().await?;
+    if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
+        return store::get_certificate(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound);
+    }
     let person = crate::store::get_person(&mut tx, i.person_id)
         .await?
         .ok_or_else(|| AppError::field("person_id", "not_found", "no such person"))?;
@@ -515,6 +560,7 @@ pub async fn create_certificate(
         json(&cert),
     )
     .await?;
+    idempotency::remember(&mut tx, idem, 201, id, "/api/v1/certificates", ctx.now_ms).await?;
     tx.commit().await?;
     Ok(cert)
 }
