@@ -846,3 +846,15 @@ async fn funnel_page(State(st): State<AppState>, req: Req) -> PageResult {
     }
     .into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_are_china_time() {
+        // 2026-05-28 09:30 in Shanghai is 01:30 UTC.
+        assert_eq!(parse_local("2026-05-28T09:30").unwrap(), 1_779_931_800_000);
+        assert!(parse_local("2026-05-28").is_err() && parse_local("2026-05-28T25:00").is_err());
+    }
+}

@@ -638,6 +638,14 @@ pub async fn schedule_interview(
 ) -> AppResult<Interview> {
     let mut c = Checks::new();
     let kind = c.text("kind", &input.kind, true, 100);
+    // Epoch ms between 2000-01-01 and 2100-01-01: anything else is a unit mistake (seconds?).
+    if !(946_684_800_000..4_102_444_800_000).contains(&input.scheduled_at) {
+        c.push(
+            "scheduled_at",
+            "out_of_range",
+            "must be epoch milliseconds between 2000 and 2100",
+        );
+    }
     let mut tx = db.write().await?;
     if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
         return store::get_interview(&mut tx, id)
