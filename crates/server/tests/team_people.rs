@@ -1329,6 +1329,32 @@ async fn demo_pages_render_and_forms_work_without_javascript() {
                 .starts_with("attachment")
         );
 
+        // Close the opening from its board; adding candidates is then refused.
+        let r = c
+            .post(app.url(&format!("/hiring/openings/{}/status", id(&op))))
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("version", &op["version"].to_string()),
+                ("status", "closed"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{b:?}");
+        let p = problem(
+            admin
+                .post(
+                    "/api/v1/candidates",
+                    &json!({"opening_id": id(&op), "name": "Late", "source": "other"}),
+                )
+                .await,
+            422,
+        )
+        .await;
+        assert!(
+            names_field(&p, "opening_id"),
+            "{b:?}: the opening is closed"
+        );
         // The demo manager sees their 1:1s; the admin gets 404 on the same page.
         let m = sign_in(&app, "mgr").await;
         let list = m

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/hiring/openings", post(opening_create))
         .route("/hiring/openings/{id}", get(board_page))
         .route("/hiring/openings/{id}/candidates", post(candidate_create))
+        .route("/hiring/openings/{id}/status", post(opening_status))
         .route("/hiring/candidates/{id}", get(candidate_page))
         .route("/hiring/candidates/{id}/move", post(candidate_move))
         .route(
@@ -419,6 +420,28 @@ async fn candidate_create(
         notes: None,
     };
     match service::create_candidate(&st.db, &ctx, &input, None).await {
+        Ok(_) => Ok(Redirect::to(&format!("/hiring/openings/{id}")).into_response()),
+        Err(e) => render_board(&st, &req, &ctx, id, form_errors(req.locale(), e)?).await,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StatusForm {
+    version: String,
+    status: String,
+}
+
+async fn opening_status(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+    Form(f): Form<StatusForm>,
+) -> PageResult {
+    let id = parse_id(&id, req.locale())?;
+    let ctx = ctx_of(&st, &req)?;
+    let version = f.version.trim().parse().unwrap_or(0);
+    match service::set_opening_status(&st.db, &ctx, id, version, f.status == "open").await {
         Ok(_) => Ok(Redirect::to(&format!("/hiring/openings/{id}")).into_response()),
         Err(e) => render_board(&st, &req, &ctx, id, form_errors(req.locale(), e)?).await,
     }
