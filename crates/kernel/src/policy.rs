@@ -6,6 +6,9 @@
 //! The directory (departments, people) is readable by every signed-in user; tasks are scoped.
 use serde::{Deserialize, Serialize};
 
+mod team_people;
+pub use team_people::HiringFacts;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {

@@ -461,6 +461,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let size = work::demo::DemoSize::parse(size).expect("clap checked the size");
             let started = std::time::Instant::now();
             let s = work::demo::load_demo(&db, now(), size).await.map_err(err)?;
+            team::people_demo::load(&db, now()).await.map_err(err)?;
             println!(
                 "demo data loaded in {:.1}s: {s:?}",
                 started.elapsed().as_secs_f64()

@@ -19,6 +19,10 @@ const JOBS: &[Job] = &[
         name: "notification_digest",
         every_ms: 60 * 60_000,
     },
+    Job {
+        name: "certificate_reminders",
+        every_ms: 60 * 60_000,
+    },
 ];
 
 /// Runs due jobs every `tick` (30 s in production; tests shorten it).
@@ -97,6 +101,14 @@ async fn run(st: &AppState, name: &str) -> Result<(), kernel::AppError> {
             tx.commit().await?;
         }
         "notification_digest" => notify::service::run_digest(&st.db, now).await?,
+        "certificate_reminders" => {
+            team::training::reminders::send_certificate_reminders(
+                &st.db,
+                now,
+                team::training::reminders::DEFAULT_DAYS_BEFORE,
+            )
+            .await?;
+        }
         _ => {}
     }
     let mut tx = st.db.write().await?;

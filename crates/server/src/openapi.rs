@@ -10,6 +10,10 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(identity::api::router())
         .merge(notify::api::router())
         .merge(team::api::router())
+        .merge(team::hiring::api::router())
+        .merge(team::training::api::router())
+        .merge(team::recognition::api::router())
+        .merge(team::one_on_one::api::router())
         .merge(work::api::router())
         .merge(imports::api::router(import_registry()))
 }

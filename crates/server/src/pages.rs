@@ -22,6 +22,10 @@ pub fn router() -> Router<AppState> {
         .merge(identity::pages::router())
         .merge(notify::pages::router())
         .merge(team::pages::router())
+        .merge(team::hiring::pages::router())
+        .merge(team::training::pages::router())
+        .merge(team::recognition::pages::router())
+        .merge(team::one_on_one::pages::router())
         .merge(work::pages::router())
         .merge(imports::pages::router(crate::openapi::import_registry()))
 }

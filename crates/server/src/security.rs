@@ -268,20 +268,37 @@ pub async fn body_limit(State(st): State<AppState>, req: Request, next: Next) ->
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > st.web.body_cap(req.uri().path())) {
+    if let Some(n) = declared.filter(|n| *n > st.web.body_cap(req.uri().path())) {
         let locale = req
             .extensions()
             .get::<RequestInfo>()
             .map(|i| i.locale)
             .unwrap_or_default();
-        return if req.uri().path().starts_with("/api/") {
+        let api = req.uri().path().starts_with("/api/");
+        // Read (and drop) a moderately oversized body before answering: a server that answers
+        // and closes while the client is still sending makes the client's TCP stack reset the
+        // connection, and the client never sees the 413. Larger bodies are cut off unread.
+        if n <= DRAIN_MAX_BYTES {
+            use futures_util::StreamExt;
+            let mut stream = req.into_body().into_data_stream();
+            while let Some(Ok(_)) = stream.next().await {}
+        }
+        let mut res = if api {
             ui::ApiError(AppError::PayloadTooLarge).into_response()
         } else {
             ui::PageError(AppError::PayloadTooLarge, locale).into_response()
         };
+        res.headers_mut().insert(
+            header::CONNECTION,
+            header::HeaderValue::from_static("close"),
+        );
+        return res;
     }
     next.run(req).await
 }
+
+/// The largest refused body still read to its end so the client receives the 413.
+const DRAIN_MAX_BYTES: usize = 64 * 1024 * 1024;
 
 #[cfg(test)]
 mod tests {

@@ -14,4 +14,5 @@ mod mass_assignment;
 mod matrix;
 mod reliability;
 mod sessions;
+mod team_people;
 mod web;

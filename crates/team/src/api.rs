@@ -37,7 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 // ---------------------------------------------------------------- shared pieces
 
-fn with_etag(mut r: Response, etag: &str) -> Response {
+pub(crate) fn with_etag(mut r: Response, etag: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(etag) {
         r.headers_mut().insert(header::ETAG, v);
     }
@@ -45,7 +45,12 @@ fn with_etag(mut r: Response, etag: &str) -> Response {
 }
 
 /// 200 with the record and its ETag, or 304 when the client already has this version.
-fn read_response<T: Serialize>(headers: &HeaderMap, body: T, id: i64, version: i64) -> Response {
+pub(crate) fn read_response<T: Serialize>(
+    headers: &HeaderMap,
+    body: T,
+    id: i64,
+    version: i64,
+) -> Response {
     let etag = etag_for(id, version);
     if ui::api::none_match(headers, &etag) {
         return with_etag(StatusCode::NOT_MODIFIED.into_response(), &etag);
@@ -53,7 +58,7 @@ fn read_response<T: Serialize>(headers: &HeaderMap, body: T, id: i64, version: i
     with_etag(Json(body).into_response(), &etag)
 }
 
-fn created<T: Serialize>(body: T, location: &str, id: i64, version: i64) -> Response {
+pub(crate) fn created<T: Serialize>(body: T, location: &str, id: i64, version: i64) -> Response {
     let mut r = with_etag(
         (StatusCode::CREATED, Json(body)).into_response(),
         &etag_for(id, version),
@@ -65,7 +70,7 @@ fn created<T: Serialize>(body: T, location: &str, id: i64, version: i64) -> Resp
 }
 
 /// The raw body of a create (kept for the Idempotency-Key fingerprint), checked to be JSON.
-fn json_body<T: serde::de::DeserializeOwned>(
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<T, ApiError> {

@@ -4,11 +4,18 @@
 pub mod api;
 pub mod demo;
 pub mod export;
+pub mod hiring;
 pub mod import;
 pub mod model;
+pub mod one_on_one;
 pub mod pages;
+pub mod people_demo;
+pub mod people_ui;
+pub mod person_records;
+pub mod recognition;
 pub mod service;
 pub mod store;
+pub mod training;
 
 pub use model::{
     Department, DepartmentInput, DepartmentNode, DepartmentPatch, Person, PersonFilter,

@@ -49,20 +49,20 @@ pub fn router() -> Router<AppState> {
 
 type PageResult = Result<Response, PageError>;
 
-fn here(uri: &Uri) -> String {
+pub(crate) fn here(uri: &Uri) -> String {
     uri.path_and_query()
         .map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string())
 }
 
 /// Ids in paths: anything that is not a positive number is simply not found.
-fn parse_id(s: &str, locale: Locale) -> Result<i64, PageError> {
+pub(crate) fn parse_id(s: &str, locale: Locale) -> Result<i64, PageError> {
     s.parse::<i64>()
         .ok()
         .filter(|&i| i > 0)
         .ok_or(PageError(AppError::NotFound, locale))
 }
 
-fn ctx_of(st: &AppState, req: &Req) -> Result<Ctx, PageError> {
+pub(crate) fn ctx_of(st: &AppState, req: &Req) -> Result<Ctx, PageError> {
     req.ctx(st.now_ms()).map_err(|e| PageError(e, req.locale()))
 }
 
@@ -155,7 +155,7 @@ fn opt_id(field: &str, s: &str, errs: &mut FormErrors, locale: Locale) -> Option
     }
 }
 
-fn opt_text(s: &str) -> Option<String> {
+pub(crate) fn opt_text(s: &str) -> Option<String> {
     let t = s.trim();
     if t.is_empty() {
         None
@@ -1061,6 +1061,8 @@ struct PersonPage {
     contact: Option<ContactForm>,
     errors: FormErrors,
     saved: bool,
+    /// Training record (for the person, managers in scope and admins) and kudos received.
+    records: crate::person_records::PersonRecords,
 }
 
 #[derive(Deserialize)]
@@ -1093,6 +1095,7 @@ async fn render_person(
             version: p.version.to_string(),
         })
     });
+    let records = crate::person_records::load(st, ctx, id).await.map_err(pe)?;
     let mut chrome =
         notify::chrome(st, req, "/people", "person.title", &format!("/people/{id}")).await;
     chrome.title = p.name.clone();
@@ -1107,6 +1110,7 @@ async fn render_person(
         p,
         errors,
         saved,
+        records,
     }
     .into_response();
     *r.status_mut() = axum::http::StatusCode::from_u16(status).unwrap_or_default();

@@ -373,26 +373,40 @@ pub async fn create_person(
             .await?
             .ok_or(AppError::NotFound);
     }
-    check_person_refs(&mut tx, &mut c, &v, None).await?;
-    c.finish()?;
-    person_unique(&mut tx, &v, None).await?;
-    let id = store::insert_person(&mut tx, &v, ctx.now_ms).await?;
-    let p = store::get_person(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    db::audit::log_change(
-        &mut tx,
-        ctx,
-        "person.create",
-        "person",
-        Some(id),
-        None,
-        json(&p),
-    )
-    .await?;
-    let location = format!("/api/v1/people/{id}");
-    idempotency::remember(&mut tx, idem, 201, id, &location, ctx.now_ms).await?;
+    let p = insert_person_checked(&mut tx, ctx, c, &v).await?;
+    let location = format!("/api/v1/people/{}", p.id);
+    idempotency::remember(&mut tx, idem, 201, p.id, &location, ctx.now_ms).await?;
     tx.commit().await?;
+    Ok(p)
+}
+
+/// Creates a person inside the caller's transaction (hiring creates the person in the same
+/// transaction that marks the candidate hired). Same policy, rules and audit as
+/// [`create_person`].
+pub async fn create_person_in(tx: &mut Tx, ctx: &Ctx, input: &PersonInput) -> AppResult<Person> {
+    if !ctx.actor.can_manage_person(input.department_id) {
+        return Err(AppError::Forbidden("create people in that department"));
+    }
+    if input.user_id.is_some() && !ctx.actor.can_manage_users() {
+        return Err(AppError::Forbidden(forbidden_field("user_id")));
+    }
+    let mut c = Checks::new();
+    let v = PersonValues::from_input(input).validate(&mut c);
+    insert_person_checked(tx, ctx, c, &v).await
+}
+
+async fn insert_person_checked(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    mut c: Checks,
+    v: &PersonValues,
+) -> AppResult<Person> {
+    check_person_refs(tx, &mut c, v, None).await?;
+    c.finish()?;
+    person_unique(tx, v, None).await?;
+    let id = store::insert_person(tx, v, ctx.now_ms).await?;
+    let p = store::get_person(tx, id).await?.ok_or(AppError::NotFound)?;
+    db::audit::log_change(tx, ctx, "person.create", "person", Some(id), None, json(&p)).await?;
     Ok(p)
 }
 

@@ -27,6 +27,10 @@ const NAV: &[(&str, &str)] = &[
     ("/tasks/board", "nav.board"),
     ("/people", "nav.people"),
     ("/departments", "nav.departments"),
+    ("/hiring", "tp.hiring"),
+    ("/training", "tp.training"),
+    ("/kudos", "tp.kudos"),
+    ("/one-on-ones", "tp.one_on_ones"),
 ];
 
 impl Chrome {

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod chrome;
 pub mod error;
 pub mod i18n;
+pub mod multipart;
 pub mod req;
 pub mod state;
 

@@ -41,9 +41,11 @@ impl Default for WebConfig {
 
 impl WebConfig {
     /// The body limit of a request to `path`: the upload limit for file uploads
-    /// (`POST /imports/{kind}`, `POST /api/v1/imports/{kind}`), the body limit otherwise.
+    /// ([`is_upload_path`]), the body limit otherwise.
     pub fn body_cap(&self, path: &str) -> usize {
-        if is_upload_path(path) {
+        if path.ends_with("/cv") {
+            crate::multipart::UPLOAD_MAX_BYTES
+        } else if is_upload_path(path) {
             self.max_upload_bytes.max(self.max_body_bytes)
         } else {
             self.max_body_bytes
@@ -51,12 +53,13 @@ impl WebConfig {
     }
 }
 
-/// `/imports/{kind}` or `/api/v1/imports/{kind}`: the only routes that take files.
+/// The routes that take files: `/imports/{kind}`, `/api/v1/imports/{kind}` (spreadsheets) and
+/// `…/cv` (candidates' CVs).
 pub fn is_upload_path(path: &str) -> bool {
     let rest = path
         .strip_prefix("/api/v1/imports/")
         .or_else(|| path.strip_prefix("/imports/"));
-    rest.is_some_and(|k| !k.is_empty() && !k.contains('/'))
+    rest.is_some_and(|k| !k.is_empty() && !k.contains('/')) || path.ends_with("/cv")
 }
 
 impl AppState {

@@ -1,0 +1,314 @@
+//! Training pages: the catalogue (courses, programs, sessions) with create forms for admins
+//! and managers, and a session's page with enrolment (a person, oneself, a department) and an
+//! attendance/result form per enrolment.
+use super::model::{
+    Course, CourseInput, EnrolInput, Enrolment, EnrolmentPatch, Program, Session, SessionInput,
+};
+use super::service;
+use crate::pages::{FormErrors, Opt, ctx_of, opt_text, parse_id};
+use crate::people_ui::{form_errors, form_id};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use kernel::{AppError, Ctx};
+use serde::Deserialize;
+use ui::{AppState, Chrome, PageError, Req};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/training", get(catalogue_page))
+        .route("/training/courses", post(course_create))
+        .route("/training/sessions", post(session_create))
+        .route("/training/sessions/{id}", get(session_page))
+        .route("/training/sessions/{id}/enrol", post(enrol))
+        .route("/training/enrolments/{id}", post(record_result))
+}
+
+type PageResult = Result<Response, PageError>;
+
+fn unprocessable(mut r: Response, bad: bool) -> Response {
+    if bad {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    r
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "training/catalogue.html")]
+struct CataloguePage {
+    chrome: Chrome,
+    courses: Vec<Course>,
+    programs: Vec<Program>,
+    sessions: Vec<Session>,
+    people: Vec<Opt>,
+    can_manage: bool,
+    errors: FormErrors,
+}
+
+async fn people_opts(st: &AppState, ctx: &Ctx) -> Result<Vec<Opt>, AppError> {
+    Ok(crate::service::people_options(&st.db, ctx)
+        .await?
+        .into_iter()
+        .filter(|p| p.active)
+        .map(|p| Opt {
+            value: p.id.to_string(),
+            label: format!("{} ({})", p.name, p.employee_no),
+        })
+        .collect())
+}
+
+async fn render_catalogue(st: &AppState, req: &Req, ctx: &Ctx, errors: FormErrors) -> PageResult {
+    let pe = |e| PageError(e, req.locale());
+    let bad = !errors.is_empty();
+    let page = CataloguePage {
+        chrome: notify::chrome(st, req, "/training", "tp.training", "/training").await,
+        courses: service::list_courses(&st.db, ctx).await.map_err(pe)?,
+        programs: service::list_programs(&st.db, ctx).await.map_err(pe)?,
+        sessions: service::list_sessions(&st.db, ctx, None, None, None, Some(200))
+            .await
+            .map_err(pe)?
+            .items,
+        people: people_opts(st, ctx).await.map_err(pe)?,
+        can_manage: ctx.actor.can_manage_training(),
+        errors,
+    };
+    Ok(unprocessable(page.into_response(), bad))
+}
+
+async fn catalogue_page(State(st): State<AppState>, req: Req) -> PageResult {
+    let ctx = ctx_of(&st, &req)?;
+    render_catalogue(&st, &req, &ctx, FormErrors::default()).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CourseForm {
+    title: String,
+    provider: String,
+    hours: String,
+    certificate_months: String,
+    description: String,
+}
+
+async fn course_create(
+    State(st): State<AppState>,
+    req: Req,
+    Form(f): Form<CourseForm>,
+) -> PageResult {
+    let ctx = ctx_of(&st, &req)?;
+    let r = async {
+        let hours = match f.hours.trim() {
+            "" => None,
+            h => Some(
+                h.parse::<f64>()
+                    .map_err(|_| AppError::field("hours", "invalid_number", "must be a number"))?,
+            ),
+        };
+        let input = CourseInput {
+            title: f.title.clone(),
+            description: opt_text(&f.description),
+            provider: opt_text(&f.provider),
+            hours,
+            certificate_months: form_id("certificate_months", &f.certificate_months)?,
+        };
+        service::create_course(&st.db, &ctx, &input, None).await
+    }
+    .await;
+    match r {
+        Ok(_) => Ok(Redirect::to("/training").into_response()),
+        Err(e) => render_catalogue(&st, &req, &ctx, form_errors(req.locale(), e)?).await,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SessionForm {
+    course_id: String,
+    starts_on: String,
+    ends_on: String,
+    trainer_id: String,
+    location: String,
+    capacity: String,
+}
+
+async fn session_create(
+    State(st): State<AppState>,
+    req: Req,
+    Form(f): Form<SessionForm>,
+) -> PageResult {
+    let ctx = ctx_of(&st, &req)?;
+    let r = async {
+        let input = SessionInput {
+            course_id: form_id("course_id", &f.course_id)?
+                .ok_or_else(|| AppError::field("course_id", "required", "is required"))?,
+            starts_on: f.starts_on.clone(),
+            ends_on: f.ends_on.clone(),
+            trainer_id: form_id("trainer_id", &f.trainer_id)?,
+            location: opt_text(&f.location),
+            capacity: form_id("capacity", &f.capacity)?,
+        };
+        service::create_session(&st.db, &ctx, &input, None).await
+    }
+    .await;
+    match r {
+        Ok(s) => Ok(Redirect::to(&format!("/training/sessions/{}", s.id)).into_response()),
+        Err(e) => render_catalogue(&st, &req, &ctx, form_errors(req.locale(), e)?).await,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "training/session.html")]
+struct SessionPage {
+    chrome: Chrome,
+    s: Session,
+    enrolments: Vec<Enrolment>,
+    departments: Vec<Opt>,
+    people: Vec<Opt>,
+    can_manage: bool,
+    can_record: bool,
+    me: Option<i64>,
+    errors: FormErrors,
+}
+
+impl SessionPage {
+    fn status(&self, s: &str) -> &'static str {
+        self.chrome.t(&format!("tp.enrol_{s}"))
+    }
+    fn score(&self, v: &Option<f64>) -> String {
+        v.map(|x| format!("{x}")).unwrap_or_default()
+    }
+    fn enrolled(&self) -> bool {
+        self.enrolments.iter().any(|e| Some(e.person_id) == self.me)
+    }
+}
+
+async fn render_session(
+    st: &AppState,
+    req: &Req,
+    ctx: &Ctx,
+    id: i64,
+    errors: FormErrors,
+) -> PageResult {
+    let pe = |e| PageError(e, req.locale());
+    let s = service::get_session(&st.db, ctx, id).await.map_err(pe)?;
+    let enrolments = service::session_enrolments(&st.db, ctx, id)
+        .await
+        .map_err(pe)?;
+    let a = &ctx.actor;
+    let departments = crate::service::tree(&st.db)
+        .await
+        .map_err(pe)?
+        .into_iter()
+        .filter(|n| a.can_manage_training_of(Some(n.department.id)))
+        .map(|n| Opt {
+            value: n.department.id.to_string(),
+            label: format!("{}{}", "— ".repeat(n.depth as usize), n.department.name),
+        })
+        .collect();
+    let is_trainer = a.person_id.is_some() && s.trainer_id == a.person_id;
+    let mut chrome = notify::chrome(
+        st,
+        req,
+        "/training",
+        "tp.session",
+        &format!("/training/sessions/{id}"),
+    )
+    .await;
+    chrome.title = format!("{} · {}", s.course_title, s.starts_on);
+    let bad = !errors.is_empty();
+    let page = SessionPage {
+        chrome,
+        people: if a.can_manage_training() {
+            people_opts(st, ctx).await.map_err(pe)?
+        } else {
+            Vec::new()
+        },
+        departments,
+        can_manage: a.can_manage_training(),
+        can_record: a.can_manage_training() || (is_trainer && a.role != kernel::Role::Viewer),
+        me: a.person_id,
+        s,
+        enrolments,
+        errors,
+    };
+    Ok(unprocessable(page.into_response(), bad))
+}
+
+async fn session_page(State(st): State<AppState>, req: Req, Path(id): Path<String>) -> PageResult {
+    let id = parse_id(&id, req.locale())?;
+    let ctx = ctx_of(&st, &req)?;
+    render_session(&st, &req, &ctx, id, FormErrors::default()).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct EnrolForm {
+    person_id: String,
+    department_id: String,
+}
+
+async fn enrol(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+    Form(f): Form<EnrolForm>,
+) -> PageResult {
+    let id = parse_id(&id, req.locale())?;
+    let ctx = ctx_of(&st, &req)?;
+    let r = async {
+        let input = EnrolInput {
+            person_id: form_id("person_id", &f.person_id)?,
+            department_id: form_id("department_id", &f.department_id)?,
+        };
+        service::enrol(&st.db, &ctx, id, &input).await
+    }
+    .await;
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response()),
+        Err(e) => render_session(&st, &req, &ctx, id, form_errors(req.locale(), e)?).await,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ResultForm {
+    session_id: String,
+    version: String,
+    status: String,
+    score: String,
+}
+
+async fn record_result(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+    Form(f): Form<ResultForm>,
+) -> PageResult {
+    let locale = req.locale();
+    let id = parse_id(&id, locale)?;
+    let sid = parse_id(&f.session_id, locale)?;
+    let ctx = ctx_of(&st, &req)?;
+    let r = async {
+        let score = match f.score.trim() {
+            "" => None,
+            s => Some(
+                s.parse::<f64>()
+                    .map_err(|_| AppError::field("score", "invalid_number", "must be a number"))?,
+            ),
+        };
+        let p = EnrolmentPatch {
+            status: f.status.clone(),
+            score,
+            completed_on: None,
+        };
+        service::update_enrolment(&st.db, &ctx, id, f.version.trim().parse().unwrap_or(0), &p).await
+    }
+    .await;
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/training/sessions/{sid}")).into_response()),
+        Err(e) => render_session(&st, &req, &ctx, sid, form_errors(locale, e)?).await,
+    }
+}

@@ -1,0 +1,617 @@
+//! Training use cases. The catalogue (courses, programs, sessions) is readable by everyone and
+//! managed by admins and managers; a person's records are read by the person, managers in
+//! scope and admins, and changed by managers in scope and admins (members enrol themselves).
+use super::model::{
+    Certificate, CertificateInput, Course, CourseInput, ENROLMENT_STATUSES, EnrolInput, Enrolment,
+    EnrolmentPatch, Program, ProgramInput, Session, SessionInput, TrainingRecord, add_months,
+};
+use super::store;
+use db::idempotency::{self, Idem};
+use db::{Db, Tx};
+use kernel::page::{Page, clamp_limit, decode_cursor, encode_cursor};
+use kernel::validate::Checks;
+use kernel::{Actor, AppError, AppResult, Ctx, Role};
+
+fn json<T: serde::Serialize>(v: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(v).ok()
+}
+
+fn after_id(cursor: Option<&str>) -> AppResult<Option<i64>> {
+    match cursor.filter(|c| !c.is_empty()) {
+        Some(c) => Ok(Some(
+            decode_cursor(c)
+                .ok_or_else(|| AppError::BadRequest("invalid cursor".into()))?
+                .1,
+        )),
+        None => Ok(None),
+    }
+}
+
+fn page<T>(mut items: Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> Page<T> {
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|x| encode_cursor("", id(x)))
+    } else {
+        None
+    };
+    Page { items, next_cursor }
+}
+
+fn manage_catalogue(a: &Actor) -> AppResult<()> {
+    if a.can_manage_training() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("manage the training catalogue"))
+    }
+}
+
+// ---------------------------------------------------------------- catalogue
+
+pub async fn list_courses(db: &Db, _ctx: &Ctx) -> AppResult<Vec<Course>> {
+    let mut tx = db.read().await?;
+    Ok(store::list_courses(&mut tx).await?)
+}
+
+pub async fn get_course(db: &Db, _ctx: &Ctx, id: i64) -> AppResult<Course> {
+    let mut tx = db.read().await?;
+    store::get_course(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn create_course(
+    db: &Db,
+    ctx: &Ctx,
+    i: &CourseInput,
+    idem: Option<&Idem>,
+) -> AppResult<Course> {
+    manage_catalogue(&ctx.actor)?;
+    let mut c = Checks::new();
+    let (title, desc, provider) = i.validate(&mut c);
+    c.finish()?;
+    let mut tx = db.write().await?;
+    if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
+        return store::get_course(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound);
+    }
+    let id = store::insert_course(
+        &mut tx,
+        &title,
+        desc.as_deref(),
+        provider.as_deref(),
+        i.hours,
+        i.certificate_months,
+        ctx.now_ms,
+    )
+    .await?;
+    let course = store::get_course(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db::audit::log_change(
+        &mut tx,
+        ctx,
+        "course.create",
+        "course",
+        Some(id),
+        None,
+        json(&course),
+    )
+    .await?;
+    idempotency::remember(
+        &mut tx,
+        idem,
+        201,
+        id,
+        &format!("/api/v1/courses/{id}"),
+        ctx.now_ms,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(course)
+}
+
+pub async fn list_programs(db: &Db, _ctx: &Ctx) -> AppResult<Vec<Program>> {
+    let mut tx = db.read().await?;
+    let mut out = Vec::new();
+    for id in store::program_ids(&mut tx).await? {
+        out.extend(store::get_program(&mut tx, id).await?);
+    }
+    Ok(out)
+}
+
+pub async fn create_program(db: &Db, ctx: &Ctx, i: &ProgramInput) -> AppResult<Program> {
+    manage_catalogue(&ctx.actor)?;
+    let mut c = Checks::new();
+    let title = c.text("title", &i.title, true, 200);
+    let desc = c.opt_text("description", i.description.as_deref(), 4000);
+    if i.course_ids.is_empty() {
+        c.push(
+            "course_ids",
+            "required",
+            "a program has at least one course",
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    if !i.course_ids.iter().all(|id| seen.insert(*id)) {
+        c.push("course_ids", "duplicate", "a course appears twice");
+    }
+    let mut tx = db.write().await?;
+    for id in &i.course_ids {
+        if store::get_course(&mut tx, *id).await?.is_none() {
+            c.push("course_ids", "not_found", format!("no such course: {id}"));
+        }
+    }
+    c.finish()?;
+    let id =
+        store::insert_program(&mut tx, &title, desc.as_deref(), &i.course_ids, ctx.now_ms).await?;
+    let p = store::get_program(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db::audit::log_change(
+        &mut tx,
+        ctx,
+        "program.create",
+        "training_program",
+        Some(id),
+        None,
+        json(&p),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+pub async fn list_sessions(
+    db: &Db,
+    _ctx: &Ctx,
+    course_id: Option<i64>,
+    from: Option<&str>,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<Page<Session>> {
+    let limit = clamp_limit(limit);
+    let after = after_id(cursor)?;
+    let mut tx = db.read().await?;
+    let rows = store::list_sessions(&mut tx, course_id, from, after, limit + 1).await?;
+    Ok(page(rows, limit, |s| s.id))
+}
+
+pub async fn get_session(db: &Db, _ctx: &Ctx, id: i64) -> AppResult<Session> {
+    let mut tx = db.read().await?;
+    store::get_session(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn create_session(
+    db: &Db,
+    ctx: &Ctx,
+    i: &SessionInput,
+    idem: Option<&Idem>,
+) -> AppResult<Session> {
+    manage_catalogue(&ctx.actor)?;
+    let mut c = Checks::new();
+    let (starts, ends, location) = i.validate(&mut c);
+    let mut tx = db.write().await?;
+    if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
+        return store::get_session(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound);
+    }
+    if store::get_course(&mut tx, i.course_id).await?.is_none() {
+        c.push("course_id", "not_found", "no such course");
+    }
+    if let Some(t) = i.trainer_id
+        && !crate::store::person_exists(&mut tx, t).await?
+    {
+        c.push("trainer_id", "not_found", "no such person");
+    }
+    c.finish()?;
+    let id = store::insert_session(
+        &mut tx,
+        i.course_id,
+        &starts,
+        &ends,
+        i.trainer_id,
+        location.as_deref(),
+        i.capacity,
+        ctx.now_ms,
+    )
+    .await?;
+    let s = store::get_session(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db::audit::log_change(
+        &mut tx,
+        ctx,
+        "session.create",
+        "training_session",
+        Some(id),
+        None,
+        json(&s),
+    )
+    .await?;
+    idempotency::remember(
+        &mut tx,
+        idem,
+        201,
+        id,
+        &format!("/api/v1/training-sessions/{id}"),
+        ctx.now_ms,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+// ---------------------------------------------------------------- enrolment
+
+/// Enrols the given people (already allowed) in the session, skipping those already enrolled;
+/// refuses when the session's capacity would be exceeded (all-or-nothing).
+async fn enrol_people(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    session: &Session,
+    people: &[i64],
+    source: &str,
+) -> AppResult<Vec<Enrolment>> {
+    let mut ids = Vec::new();
+    for p in people {
+        if let Some(id) = store::insert_enrolment(tx, session.id, *p, source, ctx.now_ms).await? {
+            ids.push(id);
+        }
+    }
+    if let Some(cap) = session.capacity {
+        let now = store::get_session(tx, session.id)
+            .await?
+            .map_or(0, |s| s.enrolled);
+        if now > cap {
+            return Err(AppError::Conflict(format!(
+                "capacity: the session has {cap} places and this would make {now} enrolments"
+            )));
+        }
+    }
+    let mut out = Vec::new();
+    for id in ids {
+        let e = store::get_enrolment(tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        db::audit::log_change(
+            tx,
+            ctx,
+            "enrolment.create",
+            "enrolment",
+            Some(id),
+            None,
+            json(&e),
+        )
+        .await?;
+        out.push(e);
+    }
+    Ok(out)
+}
+
+/// Enrols one person or a whole department (with its sub-departments) in a session. Returns
+/// the new enrolments (people already enrolled are skipped).
+pub async fn enrol(
+    db: &Db,
+    ctx: &Ctx,
+    session_id: i64,
+    i: &EnrolInput,
+) -> AppResult<Vec<Enrolment>> {
+    let mut tx = db.write().await?;
+    let session = store::get_session(&mut tx, session_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (people, source) = match (i.person_id, i.department_id) {
+        (Some(p), None) => {
+            let person = crate::store::get_person(&mut tx, p)
+                .await?
+                .ok_or_else(|| AppError::field("person_id", "not_found", "no such person"))?;
+            if !ctx.actor.can_enrol(p, person.department_id) {
+                return Err(AppError::Forbidden("enrol this person"));
+            }
+            (vec![p], "person")
+        }
+        (None, Some(d)) => {
+            if !crate::store::department_exists(&mut tx, d).await? {
+                return Err(AppError::field(
+                    "department_id",
+                    "not_found",
+                    "no such department",
+                ));
+            }
+            if !ctx.actor.can_manage_training_of(Some(d)) {
+                return Err(AppError::Forbidden("enrol this department"));
+            }
+            let depts = crate::store::department_subtree(&mut tx, d).await?;
+            let people = store::active_people_in(&mut tx, &depts).await?;
+            (people.into_iter().map(|(p, _)| p).collect(), "department")
+        }
+        _ => {
+            return Err(AppError::field(
+                "person_id",
+                "one_of",
+                "send either person_id or department_id",
+            ));
+        }
+    };
+    let out = enrol_people(&mut tx, ctx, &session, &people, source).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Enrols the people of a department with a skill gap the session's course closes (see
+/// [`super::skill_gaps`], the hook wired to the skills gap report).
+pub async fn enrol_from_skill_gaps(
+    db: &Db,
+    ctx: &Ctx,
+    session_id: i64,
+    department_id: i64,
+) -> AppResult<Vec<Enrolment>> {
+    if !ctx.actor.can_manage_training_of(Some(department_id)) {
+        return Err(AppError::Forbidden("enrol this department"));
+    }
+    let mut tx = db.write().await?;
+    let session = store::get_session(&mut tx, session_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let people =
+        super::skill_gaps::people_with_gaps_for_course(&mut tx, session.course_id, department_id)
+            .await?;
+    let out = enrol_people(&mut tx, ctx, &session, &people, "skill_gap").await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The session's enrolments (attendance list): people the caller may see the training of.
+pub async fn session_enrolments(db: &Db, ctx: &Ctx, session_id: i64) -> AppResult<Vec<Enrolment>> {
+    let mut tx = db.read().await?;
+    let session = store::get_session(&mut tx, session_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let all = store::list_enrolments(&mut tx, Some(session.id), None).await?;
+    // The trainer takes attendance, so they see the whole list.
+    let is_trainer = ctx.actor.person_id.is_some() && session.trainer_id == ctx.actor.person_id;
+    let mut out = Vec::new();
+    for e in all {
+        let dept = crate::store::get_person(&mut tx, e.person_id)
+            .await?
+            .and_then(|p| p.department_id);
+        if is_trainer || ctx.actor.can_see_training_of(e.person_id, dept) {
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
+/// Records attendance, completion and score. Completing a course that certifies issues the
+/// certificate (valid `certificate_months` from the completion date).
+pub async fn update_enrolment(
+    db: &Db,
+    ctx: &Ctx,
+    id: i64,
+    version: i64,
+    p: &EnrolmentPatch,
+) -> AppResult<Enrolment> {
+    let mut c = Checks::new();
+    if !ENROLMENT_STATUSES.contains(&p.status.as_str()) {
+        c.push(
+            "status",
+            "invalid_choice",
+            format!("must be one of {}", ENROLMENT_STATUSES.join(", ")),
+        );
+    }
+    c.range_f64("score", p.score, 0.0, 100.0);
+    let completed = c.opt_date("completed_on", p.completed_on.as_deref());
+    c.finish()?;
+    let mut tx = db.write().await?;
+    let before = store::get_enrolment(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let person = crate::store::get_person(&mut tx, before.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let session = store::get_session(&mut tx, before.session_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let is_trainer = ctx.actor.person_id.is_some() && session.trainer_id == ctx.actor.person_id;
+    if !ctx
+        .actor
+        .can_see_training_of(person.id, person.department_id)
+        && !is_trainer
+    {
+        return Err(AppError::NotFound);
+    }
+    if !(ctx.actor.can_manage_training_of(person.department_id)
+        || (is_trainer && ctx.actor.role != Role::Viewer))
+    {
+        return Err(AppError::Forbidden(
+            "record training results for this person",
+        ));
+    }
+    let today = kernel::dates::format_date(kernel::dates::date_of(ctx.now_ms, 8));
+    let completed_on = if p.status == "completed" {
+        Some(completed.unwrap_or(today))
+    } else {
+        None
+    };
+    if store::update_enrolment(
+        &mut tx,
+        id,
+        version,
+        &p.status,
+        p.score,
+        completed_on.as_deref(),
+        ctx.now_ms,
+    )
+    .await?
+        == 0
+    {
+        return Err(AppError::PreconditionFailed);
+    }
+    let after = store::get_enrolment(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db::audit::log_change(
+        &mut tx,
+        ctx,
+        "enrolment.update",
+        "enrolment",
+        Some(id),
+        json(&before),
+        json(&after),
+    )
+    .await?;
+    if before.status != "completed"
+        && let Some(done) = &completed_on
+    {
+        let course = store::get_course(&mut tx, session.course_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if let Some(months) = course.certificate_months {
+            let expires = add_months(done, months);
+            let cid = store::insert_certificate(
+                &mut tx,
+                person.id,
+                Some(course.id),
+                &course.title,
+                done,
+                expires.as_deref(),
+                ctx.now_ms,
+            )
+            .await?;
+            let cert = store::get_certificate(&mut tx, cid).await?;
+            db::audit::log_change(
+                &mut tx,
+                ctx,
+                "certificate.create",
+                "certificate",
+                Some(cid),
+                None,
+                json(&cert),
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------- certificates and records
+
+pub async fn create_certificate(
+    db: &Db,
+    ctx: &Ctx,
+    i: &CertificateInput,
+    idem: Option<&Idem>,
+) -> AppResult<Certificate> {
+    let mut c = Checks::new();
+    let name = c.text("name", &i.name, true, 200);
+    let issued = c.opt_date("issued_on", Some(&i.issued_on));
+    if i.issued_on.trim().is_empty() {
+        c.push("issued_on", "required", "is required");
+    }
+    let expires = c.opt_date("expires_on", i.expires_on.as_deref());
+    if let (Some(a), Some(b)) = (&issued, &expires)
+        && b < a
+    {
+        c.push("expires_on", "out_of_range", "must not be before issued_on");
+    }
+    let mut tx = db.write().await?;
+    if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
+        return store::get_certificate(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound);
+    }
+    let person = crate::store::get_person(&mut tx, i.person_id)
+        .await?
+        .ok_or_else(|| AppError::field("person_id", "not_found", "no such person"))?;
+    if !ctx.actor.can_manage_training_of(person.department_id) {
+        return Err(AppError::Forbidden("record certificates for this person"));
+    }
+    if let Some(cid) = i.course_id
+        && store::get_course(&mut tx, cid).await?.is_none()
+    {
+        c.push("course_id", "not_found", "no such course");
+    }
+    c.finish()?;
+    let id = store::insert_certificate(
+        &mut tx,
+        person.id,
+        i.course_id,
+        &name,
+        &issued.unwrap_or_default(),
+        expires.as_deref(),
+        ctx.now_ms,
+    )
+    .await?;
+    let cert = store::get_certificate(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db::audit::log_change(
+        &mut tx,
+        ctx,
+        "certificate.create",
+        "certificate",
+        Some(id),
+        None,
+        json(&cert),
+    )
+    .await?;
+    idempotency::remember(&mut tx, idem, 201, id, "/api/v1/certificates", ctx.now_ms).await?;
+    tx.commit().await?;
+    Ok(cert)
+}
+
+/// Certificates the caller may see (own; managers: their scope; admins: all), optionally only
+/// those expiring by a date.
+pub async fn list_certificates(
+    db: &Db,
+    ctx: &Ctx,
+    expiring_by: Option<&str>,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<Page<Certificate>> {
+    let mut c = Checks::new();
+    let by = c.opt_date("expiring_by", expiring_by);
+    c.finish()?;
+    let limit = clamp_limit(limit);
+    let after = after_id(cursor)?;
+    let a = &ctx.actor;
+    let depts = match a.role {
+        Role::Admin => None,
+        Role::Manager => Some(a.scope.clone()),
+        _ => Some(Vec::new()),
+    };
+    let mut tx = db.read().await?;
+    let rows = store::list_certificates(
+        &mut tx,
+        depts.as_deref(),
+        a.person_id,
+        by.as_deref(),
+        after,
+        limit + 1,
+    )
+    .await?;
+    Ok(page(rows, limit, |c| c.id))
+}
+
+/// A person's training record, or `None` when the caller may not see it.
+pub async fn record_of(db: &Db, ctx: &Ctx, person_id: i64) -> AppResult<Option<TrainingRecord>> {
+    let mut tx = db.read().await?;
+    let person = crate::store::get_person(&mut tx, person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !ctx
+        .actor
+        .can_see_training_of(person.id, person.department_id)
+    {
+        return Ok(None);
+    }
+    Ok(Some(TrainingRecord {
+        enrolments: store::list_enrolments(&mut tx, None, Some(person_id)).await?,
+        certificates: store::certificates_of(&mut tx, person_id).await?,
+    }))
+}
