@@ -165,6 +165,10 @@ pub async fn start(cfg: ServeConfig) -> anyhow::Result<Server> {
     if ran > 0 {
         tracing::info!(applied = ran, "database migrated");
     }
+    // People written before the pinyin keys existed get them now (only changed rows).
+    team::org::service::reindex_names(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("reindexing people's names: {e}"))?;
     let manual_clock = cfg.test_clock_start_ms.map(ManualClock::new);
     let clock: Arc<dyn Clock> = match &manual_clock {
         Some(c) => Arc::new(c.clone()),

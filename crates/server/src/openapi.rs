@@ -11,6 +11,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(notify::api::router())
         .merge(team::api::router())
         .merge(work::api::router())
+        .merge(team::capability_api())
+        .merge(work::assign::api::router())
 }
 
 pub fn finish(mut doc: OpenApi) -> OpenApi {

@@ -23,6 +23,8 @@ pub fn router() -> Router<AppState> {
         .merge(notify::pages::router())
         .merge(team::pages::router())
         .merge(work::pages::router())
+        .merge(team::capability_pages())
+        .merge(work::assign::pages::router())
 }
 
 pub async fn not_found(req: Req) -> Response {

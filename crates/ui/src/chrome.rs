@@ -27,6 +27,9 @@ const NAV: &[(&str, &str)] = &[
     ("/tasks/board", "nav.board"),
     ("/people", "nav.people"),
     ("/departments", "nav.departments"),
+    ("/org", "nav_team.org"),
+    ("/skills", "nav_team.skills"),
+    ("/capacity/workload", "nav_team.workload"),
 ];
 
 impl Chrome {

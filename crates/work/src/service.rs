@@ -312,6 +312,58 @@ async fn apply_patch(
     action: &str,
 ) -> AppResult<Task> {
     let mut tx = db.write().await?;
+    let after = apply_patch_in(&mut tx, ctx, id, expected_version, patch, action).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Assigns many tasks in ONE transaction (auto-assign's "accept"): each change is checked,
+/// audited and notified exactly like a single update, and if any one fails nothing changes.
+/// `items` are (task id, expected version, new assignee); an error names the item
+/// (`items[3].person_id`).
+pub async fn assign_batch(db: &Db, ctx: &Ctx, items: &[(i64, i64, i64)]) -> AppResult<Vec<Task>> {
+    let mut tx = db.write().await?;
+    let mut out = Vec::with_capacity(items.len());
+    for (i, &(id, version, person)) in items.iter().enumerate() {
+        let patch = TaskPatch {
+            assignee_id: Some(Some(person)),
+            ..Default::default()
+        };
+        let t = apply_patch_in(&mut tx, ctx, id, version, &patch, "task.auto_assign")
+            .await
+            .map_err(|e| match e {
+                AppError::Validation(fs) => AppError::Validation(
+                    fs.into_iter()
+                        .map(|mut f| {
+                            f.field = format!(
+                                "items[{i}].{}",
+                                if f.field == "assignee_id" {
+                                    "person_id"
+                                } else {
+                                    &f.field
+                                }
+                            );
+                            f
+                        })
+                        .collect(),
+                ),
+                other => other,
+            })?;
+        out.push(t);
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+async fn apply_patch_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    id: i64,
+    expected_version: i64,
+    patch: &TaskPatch,
+    action: &str,
+) -> AppResult<Task> {
+    let mut tx = tx;
     let vis = ctx.actor.task_visibility();
     let before = store::get(&mut tx, &vis, id)
         .await?
@@ -349,7 +401,6 @@ async fn apply_patch(
     if after.assignee_id != before.assignee_id {
         notify_assignee(&mut tx, ctx, &after).await?;
     }
-    tx.commit().await?;
     Ok(after)
 }
 
