@@ -265,11 +265,11 @@ mod tests {
         assert_eq!((f, t), (today, parse_date("2026-11-27").unwrap()));
         assert_eq!(
             task_window(today, None).1,
-            parse_date("2026-12-09").unwrap()
+            parse_date("2026-12-08").unwrap()
         );
         assert_eq!(
             task_window(today, parse_date("2026-01-01")).1,
-            parse_date("2026-12-09").unwrap()
+            parse_date("2026-12-08").unwrap()
         );
         assert_eq!(
             task_window(today, parse_date("2028-01-01")).1,
