@@ -891,3 +891,92 @@ async fn auto_assign_previews_then_accepts_exactly_the_accepted_rows() {
         app.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_company_fills_the_matrix_heat_map_and_org_chart() {
+    for b in BACKENDS {
+        let app = spawn(b).await;
+        let admin = app.api(&app.user_with_token("boss", Role::Admin).await);
+        work::demo::load_demo(app.db(), NOW, work::demo::DemoSize::Small)
+            .await
+            .unwrap();
+        let m = get_json(&admin, "/api/v1/skills/matrix?limit=200").await;
+        assert_eq!(
+            m["skills"].as_array().unwrap().len(),
+            team::skills_demo::SKILLS.len()
+        );
+        let cells: Vec<&Value> = m["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["cells"].as_array().unwrap())
+            .collect();
+        assert!(
+            cells.iter().filter(|c| !c["level"].is_null()).count() > 100,
+            "{b:?}: levels filled"
+        );
+        assert!(
+            cells.iter().any(|c| c["gap"] == json!(true)),
+            "{b:?}: some gaps to show"
+        );
+        let g = get_json(&admin, "/api/v1/skills/gaps").await;
+        assert!(!g["lines"].as_array().unwrap().is_empty(), "{b:?}");
+        let w = get_json(&admin, "/api/v1/workload?limit=200").await;
+        let assigned: f64 = w["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["cells"].as_array().unwrap())
+            .map(|c| c["assigned_hours"].as_f64().unwrap())
+            .sum();
+        assert!(assigned > 0.0, "{b:?}: the heat map has work on it");
+        assert_eq!(
+            get_json(&admin, "/api/v1/calendar/2026").await["days"]
+                .as_array()
+                .unwrap()
+                .len(),
+            39
+        );
+        assert!(
+            !get_json(&admin, "/api/v1/leaves").await["items"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        let org = get_json(&admin, "/api/v1/org/departments").await;
+        assert!(
+            org["nodes"].as_array().unwrap().len() >= 9
+                && !org["edges"].as_array().unwrap().is_empty()
+        );
+        let ops = org["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["label"].as_str().unwrap().contains("Operations"))
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let p = post_ok(
+            &admin,
+            "/api/v1/assign/preview",
+            json!({"department_id": ops}),
+        )
+        .await;
+        assert!(
+            !p["rows"].as_array().unwrap().is_empty(),
+            "{b:?}: the demo backlog can be auto-assigned"
+        );
+        for page in [
+            "/org",
+            "/skills/matrix",
+            "/skills/gaps",
+            "/capacity/workload",
+            "/capacity/calendar?year=2026",
+            "/capacity/leaves",
+            &format!("/tasks/auto-assign?department_id={ops}"),
+        ] {
+            app_get_html(&app, &admin, page).await;
+        }
+        app.stop().await;
+    }
+}

@@ -79,18 +79,19 @@ pub async fn load(db: &Db, now: i64) -> AppResult<Vec<i64>> {
     let rows = {
         let mut tx = db.read().await?;
         tx.fetch_all(
-            "SELECT p.id, p.position, d.code, CASE WHEN d.head_person_id = p.id THEN 1 ELSE 0 END AS head FROM people p \
+            "SELECT p.id, p.position, d.code, d.head_person_id FROM people p \
              JOIN departments d ON d.id = p.department_id WHERE p.active = $1 ORDER BY p.id",
             &[true.into()],
         )
         .await?
         .iter()
         .map(|r| {
+            let id = r.i64("id")?;
             Ok((
-                r.i64("id")?,
+                id,
                 r.opt_string("position")?,
                 r.opt_string("code")?.unwrap_or_default(),
-                r.i64("head")? == 1,
+                r.opt_i64("head_person_id")? == Some(id),
             ))
         })
         .collect::<Result<Vec<_>, db::DbError>>()?
@@ -120,14 +121,14 @@ pub async fn load(db: &Db, now: i64) -> AppResult<Vec<i64>> {
         mine.push(if pid % 2 == 0 { 13 } else { 14 });
         for (j, &k) in mine.iter().enumerate() {
             let h = mix(*pid, k as i64);
-            if j < 3 && h % 11 == 0 {
+            if j < 3 && h.is_multiple_of(11) {
                 continue; // missing: a gap in the matrix
             }
             let level = 1 + (h % 5) as i64 + i64::from(*head);
             let level = level.clamp(1, 5);
-            let cert = (h % 7 == 0).then(|| {
+            let cert = h.is_multiple_of(7).then(|| {
                 // Some certificates expired last year, others run to next year.
-                if h % 2 == 0 {
+                if h.is_multiple_of(2) {
                     format!("{}-06-30", year - 1)
                 } else {
                     format!("{}-12-31", year + 1)
@@ -135,7 +136,9 @@ pub async fn load(db: &Db, now: i64) -> AppResult<Vec<i64>> {
             });
             let v = PersonSkillInput {
                 level,
-                evidence: (h % 3 == 0).then(|| "项目经验 Project experience".to_string()),
+                evidence: h
+                    .is_multiple_of(3)
+                    .then(|| "项目经验 Project experience".to_string()),
                 cert_expires: cert,
             };
             crate::skills::store::upsert_person_skill(&mut tx, *pid, ids[k], &v, now).await?;

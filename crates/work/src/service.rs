@@ -363,11 +363,8 @@ async fn apply_patch_in(
     patch: &TaskPatch,
     action: &str,
 ) -> AppResult<Task> {
-    let mut tx = tx;
     let vis = ctx.actor.task_visibility();
-    let before = store::get(&mut tx, &vis, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let before = store::get(tx, &vis, id).await?.ok_or(AppError::NotFound)?;
     if !ctx.actor.can_edit_task(&before.facts()) {
         return Err(AppError::Forbidden("edit this task"));
     }
@@ -380,16 +377,16 @@ async fn apply_patch_in(
     let mut c = Checks::new();
     let old = TaskValues::from_task(&before);
     let v = old.clone().apply(patch, ctx.now_ms).validate(&mut c);
-    check_refs(&mut tx, &mut c, &v, Some(&old)).await?;
+    check_refs(tx, &mut c, &v, Some(&old)).await?;
     c.finish()?;
-    if store::update(&mut tx, id, expected_version, &v, ctx.user_id(), ctx.now_ms).await? == 0 {
+    if store::update(tx, id, expected_version, &v, ctx.user_id(), ctx.now_ms).await? == 0 {
         return Err(AppError::PreconditionFailed);
     }
-    let after = store::get(&mut tx, &Visibility::All, id)
+    let after = store::get(tx, &Visibility::All, id)
         .await?
         .ok_or(AppError::NotFound)?;
     db::audit::log_change(
-        &mut tx,
+        tx,
         ctx,
         action,
         "task",
@@ -399,7 +396,7 @@ async fn apply_patch_in(
     )
     .await?;
     if after.assignee_id != before.assignee_id {
-        notify_assignee(&mut tx, ctx, &after).await?;
+        notify_assignee(tx, ctx, &after).await?;
     }
     Ok(after)
 }
