@@ -26,4 +26,6 @@ $BIN "${args[@]}" serve --bind 127.0.0.1:$PORT --log-level warn > "$OUT/serve.lo
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
-python3 scripts/bench_auto_assign.py "http://127.0.0.1:$PORT" "$token" "$runs" "$backend"
+echo "| backend | batch | preview wall (median) | preview server CPU | load avg | plan | bound | accept |"
+echo "|---|---|---|---|---|---|---|---|"
+python3 scripts/bench_auto_assign.py "http://127.0.0.1:$PORT" "$token" "$runs" "$backend" "$pid"

@@ -1,11 +1,21 @@
 """Data set and timings for scripts/bench-auto-assign.sh (standard library only)."""
 import json
+import os
 import statistics
 import sys
 import time
 import urllib.request
 
-base, token, runs, backend = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+base, token, runs, backend, pid = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu():
+    # utime + stime of the server process: CPU time suffers less than wall time when the
+    # machine is shared.
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
 PEOPLE, TASKS, SKILLS = 300, 2000, 12
 
 
@@ -50,11 +60,13 @@ for i in range(TASKS):
     call("PUT", f"/api/v1/tasks/{t}/skills", {"skills": [{"skill_id": s, "level": 1 + next(r) % 4} for s in need]})
 print(f"data set: {PEOPLE} people, {TASKS} tasks, {SKILLS} skills ({time.time() - t0:.0f} s to load the tasks)", file=sys.stderr)
 
-times, plan = [], None
+times, cpus, plan = [], [], None
 for _ in range(runs):
+    c = server_cpu()
     s = time.perf_counter()
     plan = call("POST", "/api/v1/assign/preview", {"department_id": dept})
     times.append(time.perf_counter() - s)
+    cpus.append(server_cpu() - c)
 items = [{"task_id": row["task_id"], "version": row["version"], "person_id": row["person_id"]} for row in plan["rows"]]
 s = time.perf_counter()
 res = call("POST", "/api/v1/assign/accept", {"items": items})
@@ -65,6 +77,8 @@ for row in plan["rows"]:
     loads[row["person_id"]] = loads.get(row["person_id"], 0) + row["hours"]
 free = {l["person_id"]: l["free_hours"] for l in plan["loads"]}
 assert all(h <= free[p] + 1e-9 for p, h in loads.items()), "capacity exceeded"
-print(f"| {backend} | {PEOPLE} × {TASKS} | {statistics.median(times):.3f} s (min {min(times):.3f}, max {max(times):.3f}, {runs} runs) "
+load = os.getloadavg()[0]
+print(f"| {backend} | {TASKS} tasks × {PEOPLE} people | {statistics.median(times):.3f} s (min {min(times):.3f}, {runs} runs) "
+      f"| {statistics.median(cpus):.2f} s | {load:.1f} "
       f"| {len(plan['rows'])} assigned, {len(plan['unassigned'])} left | total {plan['total_score']:.1f} / bound {plan['upper_bound']:.1f} "
       f"| accept {len(items)} rows: {accept:.2f} s |")
