@@ -980,3 +980,100 @@ async fn the_demo_company_fills_the_matrix_heat_map_and_org_chart() {
         app.stop().await;
     }
 }
+
+/// The forms work without script: a session, the CSRF field, Post/Redirect/Get.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_work_as_plain_forms() {
+    use crate::web::{form_token, sign_in};
+    for b in BACKENDS {
+        let app = spawn(b).await;
+        let admin = app.api(&app.user_with_token("boss", Role::Admin).await);
+        let c = sign_in(&app, "boss").await;
+        let page = |path: &str| {
+            let c = c.clone();
+            let url = app.url(path);
+            async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+        };
+        let html = page("/skills").await;
+        let csrf = form_token(&html);
+        let r = c
+            .post(app.url("/skills"))
+            .form(&[
+                ("name", "沟通 Communication"),
+                ("category", "通用"),
+                ("description", ""),
+                ("_csrf", &csrf),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{b:?}");
+        assert!(
+            page("/skills").await.contains("沟通 Communication"),
+            "{b:?}"
+        );
+
+        let r = c.post(app.url("/capacity/calendar")).form(&[("json", "{\"year\": 2026, \"days\": [{\"name\": \"x\", \"date\": \"2026-06-03\", \"isOffDay\": false}]}"), ("_csrf", &csrf)]).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        let back = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(
+            page(&back).await.contains("days[0].date"),
+            "{b:?}: the error names the day"
+        );
+
+        // Auto-assign: accept two of three rows, one of them moved to the other person.
+        let d = dept(&admin, "Desk", None).await;
+        let ann = person(&admin, "A", "Ann", json!({"department_id": d})).await;
+        let ben = person(&admin, "B", "Ben", json!({"department_id": d})).await;
+        let mut tasks = Vec::new();
+        for i in 0..3 {
+            tasks.push(post_ok(&admin, "/api/v1/tasks", json!({"title": format!("ticket {i}"), "department_id": d, "estimate_hours": 2.0})).await);
+        }
+        let html = page(&format!("/tasks/auto-assign?department_id={d}")).await;
+        let csrf = form_token(&html);
+        let version = |t: &Value| t["version"].as_i64().unwrap().to_string();
+        let id = |t: &Value| t["id"].as_i64().unwrap().to_string();
+        for t in &tasks {
+            assert!(
+                html.contains(&format!("name=\"accept\" value=\"{}\"", id(t))),
+                "{b:?}: a row per task"
+            );
+        }
+        let form = vec![
+            ("_csrf".to_string(), csrf.clone()),
+            ("department_id".to_string(), d.to_string()),
+            ("accept".to_string(), id(&tasks[0])),
+            (format!("p_{}", id(&tasks[0])), ann.to_string()),
+            (format!("v_{}", id(&tasks[0])), version(&tasks[0])),
+            ("accept".to_string(), id(&tasks[1])),
+            (format!("p_{}", id(&tasks[1])), ben.to_string()),
+            (format!("v_{}", id(&tasks[1])), version(&tasks[1])),
+            // Row 3 is unticked: its person and version are sent but not accepted.
+            (format!("p_{}", id(&tasks[2])), ann.to_string()),
+            (format!("v_{}", id(&tasks[2])), version(&tasks[2])),
+        ];
+        let r = c
+            .post(app.url("/tasks/auto-assign/accept"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{b:?}");
+        assert!(
+            r.headers()["location"].to_str().unwrap().contains("done=2"),
+            "{b:?}"
+        );
+        let who = |t: &Value| {
+            let id = t["id"].as_i64().unwrap();
+            let admin = &admin;
+            async move { get_json(admin, &format!("/api/v1/tasks/{id}")).await["assignee_id"].clone() }
+        };
+        assert_eq!(who(&tasks[0]).await, json!(ann));
+        assert_eq!(who(&tasks[1]).await, json!(ben));
+        assert!(
+            who(&tasks[2]).await.is_null(),
+            "{b:?}: an unticked row changes nothing"
+        );
+        app.stop().await;
+    }
+}
