@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_org"),
     migration!(3, "0003_tasks"),
     migration!(4, "0004_imports"),
+    migration!(5, "0005_team_skills"),
     migration!(6, "0006_team_people"),
     migration!(9, "0009_job_runs"),
 ];

@@ -180,6 +180,51 @@ impl Actor {
         self.is_admin()
     }
 
+    /// Whose skill levels, leave and workload the actor may see: admins everyone; everyone else
+    /// the people of their scope (a manager's subtree, otherwise the own department) and
+    /// themselves. Lists, the matrix, the heat map and the gap report all filter by this.
+    pub fn people_visibility(&self) -> Visibility {
+        self.task_visibility()
+    }
+
+    /// A person's skills, leave and workload: the same rule as [`Actor::people_visibility`].
+    pub fn can_see_person_capability(&self, department_id: Option<i64>, person_id: i64) -> bool {
+        match self.people_visibility() {
+            Visibility::All => true,
+            Visibility::Scoped {
+                departments,
+                person_id: own,
+                ..
+            } => department_id.is_some_and(|d| departments.contains(&d)) || own == Some(person_id),
+        }
+    }
+
+    /// The skill catalogue and the skills a position requires: admins and managers.
+    pub fn can_manage_skill_catalogue(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Manager)
+    }
+
+    /// Rating a person's skill levels: admins, and managers for people in their departments.
+    pub fn can_rate_skills(&self, department_id: Option<i64>) -> bool {
+        self.can_manage_person(department_id)
+    }
+
+    /// Recording leave: admins, managers in their departments, and members for themselves.
+    pub fn can_manage_leave(&self, department_id: Option<i64>, person_id: i64) -> bool {
+        self.can_manage_person(department_id)
+            || (self.role == Role::Member && self.person_id == Some(person_id))
+    }
+
+    /// The company working calendar (holidays and 调休 make-up workdays) is set by admins.
+    pub fn can_manage_calendar(&self) -> bool {
+        self.is_admin()
+    }
+
+    /// Planning and accepting an auto-assignment of a department's tasks.
+    pub fn can_plan_assignments(&self, department_id: Option<i64>) -> bool {
+        self.can_manage_department(department_id)
+    }
+
     fn is_assignee(&self, t: &TaskFacts) -> bool {
         self.person_id.is_some() && t.assignee_id == self.person_id
     }
@@ -241,6 +286,20 @@ mod tests {
         assert!(!m.can_delete_task(&assigned));
         assert!(!m.can_move_task_to(Some(1)));
         assert!(m.can_create_task_in(Some(1)) && !m.can_create_task_in(Some(2)));
+    }
+
+    #[test]
+    fn capability_is_scoped_like_tasks() {
+        let m = actor(Role::Manager, 1, &[1, 2]);
+        assert!(
+            m.can_see_person_capability(Some(2), 5) && !m.can_see_person_capability(Some(3), 5)
+        );
+        assert!(m.can_rate_skills(Some(2)) && !m.can_rate_skills(Some(3)));
+        let member = actor(Role::Member, 1, &[1]);
+        assert!(member.can_see_person_capability(Some(9), 100));
+        assert!(member.can_manage_leave(Some(9), 100) && !member.can_manage_leave(Some(1), 101));
+        assert!(!member.can_rate_skills(Some(1)) && !member.can_manage_skill_catalogue());
+        assert!(!m.can_manage_calendar() && m.can_plan_assignments(Some(1)));
     }
 
     #[test]

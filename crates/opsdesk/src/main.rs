@@ -80,6 +80,9 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// The working calendar (holidays and 调休 make-up workdays).
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
     /// Process mining on event logs (CSV, XES, OCEL 2.0).
     Mine(Box<mining::cli::MineArgs>),
     /// Solve an assignment problem given as a dense cost matrix (CSV).
@@ -136,6 +139,16 @@ enum UserCmd {
         username: String,
         #[arg(long)]
         password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// Import (replace) one year from holiday JSON:
+    /// {"year":2026,"days":[{"name":"春节","date":"2026-02-15","isOffDay":true},…]}.
+    Import {
+        /// The JSON file.
+        file: PathBuf,
     },
 }
 
@@ -479,6 +492,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !ok {
                 std::process::exit(1);
             }
+        }
+        Command::Calendar(CalendarCmd::Import { file }) => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let db = connect(&resolve(&cli, None)?).await?;
+            let s =
+                team::capacity::service::import_calendar(&db, &kernel::Ctx::system(now()), &text)
+                    .await
+                    .map_err(|e| match e {
+                        kernel::AppError::Validation(fs) => anyhow::anyhow!(
+                            "{} was not imported:\n{}",
+                            file.display(),
+                            fs.iter()
+                                .map(|f| format!("  {}: {}", f.field, f.detail))
+                                .collect::<Vec<_>>()
+                                .join("\n")
+                        ),
+                        other => err(other),
+                    })?;
+            println!(
+                "{}: {} days off and {} make-up workdays imported",
+                s.year, s.off_days, s.make_up_workdays
+            );
         }
         Command::Mine(_) | Command::Assign(_) | Command::Kpi(_) => {
             unreachable!("handled before the runtime")

@@ -225,6 +225,10 @@ pub async fn start(cfg: ServeConfig) -> anyhow::Result<Server> {
             cfg.bind
         );
     }
+    // People written before the pinyin keys existed get them now (only changed rows).
+    team::org::service::reindex_names(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("reindexing people's names: {e}"))?;
     let manual_clock = cfg.test_clock_start_ms.map(ManualClock::new);
     let clock: Arc<dyn Clock> = match &manual_clock {
         Some(c) => Arc::new(c.clone()),

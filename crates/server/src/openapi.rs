@@ -16,6 +16,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(team::one_on_one::api::router())
         .merge(work::api::router())
         .merge(imports::api::router(import_registry()))
+        .merge(team::capability_api())
+        .merge(work::assign::api::router())
 }
 
 /// Every kind of record that can be imported (`/imports/{kind}`, `/api/v1/imports/{kind}`).

@@ -28,6 +28,8 @@ pub fn router() -> Router<AppState> {
         .merge(team::one_on_one::pages::router())
         .merge(work::pages::router())
         .merge(imports::pages::router(crate::openapi::import_registry()))
+        .merge(team::capability_pages())
+        .merge(work::assign::pages::router())
 }
 
 pub async fn not_found(req: Req) -> Response {

@@ -15,4 +15,5 @@ mod matrix;
 mod reliability;
 mod sessions;
 mod team_people;
+mod team_skills;
 mod web;

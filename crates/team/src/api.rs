@@ -393,7 +393,8 @@ pub struct PeopleQuery {
     pub department_id: Option<i64>,
     /// With `department_id`: also people of its sub-departments.
     pub include_subdepartments: Option<bool>,
-    /// Case-insensitive substring of name, Chinese name, employee number or email.
+    /// Case-insensitive substring of name, Chinese name, their pinyin or initials ("zhang",
+    /// "zs" find 张三), employee number or email.
     pub q: Option<String>,
     /// Only active (`true`) or inactive (`false`) people.
     pub active: Option<bool>,

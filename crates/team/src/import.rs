@@ -257,6 +257,11 @@ impl Importer for PeopleImport {
             hire_date: r.get("hire_date").map(normalize_date),
             active: true,
             user_id: None,
+            // Not in the import's columns (yet): the same defaults as a new person on the form.
+            employment_type: None,
+            location: None,
+            languages: Vec::new(),
+            weekly_hours: crate::model::DEFAULT_WEEKLY_HOURS,
         }
         .validate(&mut c);
         let department = text("department");

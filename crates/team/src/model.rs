@@ -203,6 +203,14 @@ pub struct Person {
     /// `YYYY-MM-DD`.
     pub hire_date: Option<String>,
     pub active: bool,
+    /// `full_time`, `part_time`, `contractor` or `intern`.
+    pub employment_type: Option<String>,
+    /// Office or city.
+    pub location: Option<String>,
+    /// Languages the person works in, e.g. `["中文", "English"]`.
+    pub languages: Vec<String>,
+    /// Contracted working hours per week (capacity), 0–80.
+    pub weekly_hours: f64,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -232,7 +240,26 @@ pub struct PersonInput {
     /// Links the person to a user account (admins only).
     #[serde(default)]
     pub user_id: Option<i64>,
+    #[serde(default)]
+    pub employment_type: Option<String>,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// Defaults to 40.
+    #[serde(default = "forty")]
+    pub weekly_hours: f64,
 }
+
+fn forty() -> f64 {
+    DEFAULT_WEEKLY_HOURS
+}
+
+pub const DEFAULT_WEEKLY_HOURS: f64 = 40.0;
+pub const MAX_LOCATION: usize = 100;
+pub const MAX_LANGUAGES: usize = 10;
+/// Employment types a person can have.
+pub const EMPLOYMENT_TYPES: [&str; 4] = ["full_time", "part_time", "contractor", "intern"];
 
 fn yes() -> bool {
     true
@@ -252,6 +279,10 @@ impl PersonInput {
             hire_date: None,
             active: true,
             user_id: None,
+            employment_type: None,
+            location: None,
+            languages: Vec::new(),
+            weekly_hours: DEFAULT_WEEKLY_HOURS,
         }
     }
 }
@@ -291,6 +322,16 @@ pub struct PersonPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i64>)]
     pub user_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub employment_type: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub location: Option<Option<String>>,
+    #[serde(default)]
+    pub languages: Option<Vec<String>>,
+    #[serde(default)]
+    pub weekly_hours: Option<f64>,
 }
 
 impl PersonPatch {
@@ -313,6 +354,10 @@ impl PersonPatch {
         add(self.hire_date.is_some(), "hire_date");
         add(self.active.is_some(), "active");
         add(self.user_id.is_some(), "user_id");
+        add(self.employment_type.is_some(), "employment_type");
+        add(self.location.is_some(), "location");
+        add(self.languages.is_some(), "languages");
+        add(self.weekly_hours.is_some(), "weekly_hours");
         f
     }
 }
@@ -334,6 +379,10 @@ pub fn forbidden_field(field: &str) -> &'static str {
         "hire_date" => "change hire_date",
         "active" => "change active",
         "user_id" => "change user_id (linking user accounts is for admins)",
+        "employment_type" => "change employment_type",
+        "location" => "change location",
+        "languages" => "change languages",
+        "weekly_hours" => "change weekly_hours",
         _ => "change this field",
     }
 }
@@ -352,6 +401,10 @@ pub struct PersonValues {
     pub hire_date: Option<String>,
     pub active: bool,
     pub user_id: Option<i64>,
+    pub employment_type: Option<String>,
+    pub location: Option<String>,
+    pub languages: Vec<String>,
+    pub weekly_hours: f64,
 }
 
 impl PersonValues {
@@ -368,6 +421,10 @@ impl PersonValues {
             hire_date: i.hire_date.clone(),
             active: i.active,
             user_id: i.user_id,
+            employment_type: i.employment_type.clone(),
+            location: i.location.clone(),
+            languages: i.languages.clone(),
+            weekly_hours: i.weekly_hours,
         }
     }
 
@@ -384,6 +441,10 @@ impl PersonValues {
             hire_date: p.hire_date.clone(),
             active: p.active,
             user_id: p.user_id,
+            employment_type: p.employment_type.clone(),
+            location: p.location.clone(),
+            languages: p.languages.clone(),
+            weekly_hours: p.weekly_hours,
         }
     }
 
@@ -406,6 +467,14 @@ impl PersonValues {
         set!(hire_date);
         set!(active);
         set!(user_id);
+        set!(employment_type);
+        set!(location);
+        if let Some(v) = &p.languages {
+            self.languages = v.clone();
+        }
+        if let Some(v) = p.weekly_hours {
+            self.weekly_hours = v;
+        }
         self
     }
 
@@ -432,7 +501,49 @@ impl PersonValues {
             );
         }
         let hire_date = c.opt_date("hire_date", self.hire_date.as_deref());
+        let employment_type = c.opt_text(
+            "employment_type",
+            self.employment_type.as_deref(),
+            MAX_POSITION,
+        );
+        if let Some(t) = &employment_type
+            && !EMPLOYMENT_TYPES.contains(&t.as_str())
+        {
+            c.push(
+                "employment_type",
+                "invalid_choice",
+                "must be one of full_time, part_time, contractor, intern",
+            );
+        }
+        let location = c.opt_text("location", self.location.as_deref(), MAX_LOCATION);
+        let languages: Vec<String> = self
+            .languages
+            .iter()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect();
+        if languages.len() > MAX_LANGUAGES
+            || languages
+                .iter()
+                .any(|l| l.chars().count() > 40 || l.contains(','))
+        {
+            c.push(
+                "languages",
+                "invalid_format",
+                "at most 10 languages of up to 40 characters each, without commas",
+            );
+        }
+        if !(0.0..=80.0).contains(&self.weekly_hours) || !self.weekly_hours.is_finite() {
+            c.push(
+                "weekly_hours",
+                "out_of_range",
+                "must be between 0 and 80 hours",
+            );
+        }
         Self {
+            employment_type,
+            location,
+            languages,
             employee_no,
             name,
             name_zh,

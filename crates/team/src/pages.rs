@@ -268,6 +268,10 @@ const FIELD_ORDER: &[&str] = &[
     "hire_date",
     "active",
     "user_id",
+    "employment_type",
+    "location",
+    "languages",
+    "weekly_hours",
     "username",
     "description",
 ];
@@ -1181,6 +1185,11 @@ pub struct PersonForm {
     pub hire_date: String,
     pub active: String,
     pub version: String,
+    pub employment_type: String,
+    pub location: String,
+    /// Comma-separated.
+    pub languages: String,
+    pub weekly_hours: String,
 }
 
 impl PersonForm {
@@ -1199,7 +1208,32 @@ impl PersonForm {
             hire_date: s(&p.hire_date),
             active: if p.active { "on".into() } else { String::new() },
             version: p.version.to_string(),
+            employment_type: s(&p.employment_type),
+            location: s(&p.location),
+            languages: p.languages.join(", "),
+            weekly_hours: p.weekly_hours.to_string(),
         }
+    }
+
+    fn language_list(&self) -> Vec<String> {
+        self.languages
+            .split([',', '，', '、'])
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect()
+    }
+
+    /// Blank means the default (40); anything unreadable is a field error.
+    fn hours(&self, errs: &mut FormErrors, locale: Locale) -> f64 {
+        let t = self.weekly_hours.trim();
+        if t.is_empty() {
+            return crate::model::DEFAULT_WEEKLY_HOURS;
+        }
+        t.parse().unwrap_or_else(|_| {
+            errs.push("weekly_hours", error_text(locale, "invalid"));
+            crate::model::DEFAULT_WEEKLY_HOURS
+        })
     }
 
     fn is_active(&self) -> bool {
@@ -1319,8 +1353,13 @@ async fn person_create(
     let mut errors = FormErrors::default();
     let department_id = opt_id("department_id", &form.department_id, &mut errors, locale);
     let manager_id = opt_id("manager_id", &form.manager_id, &mut errors, locale);
+    let weekly_hours = form.hours(&mut errors, locale);
     if errors.is_empty() {
         let input = PersonInput {
+            employment_type: opt_text(&form.employment_type),
+            location: opt_text(&form.location),
+            languages: form.language_list(),
+            weekly_hours,
             employee_no: form.employee_no.clone(),
             name: form.name.clone(),
             name_zh: opt_text(&form.name_zh),
@@ -1386,8 +1425,13 @@ async fn person_update(
     let department_id = opt_id("department_id", &form.department_id, &mut errors, locale);
     let manager_id = opt_id("manager_id", &form.manager_id, &mut errors, locale);
     let version = form.version.trim().parse::<i64>().unwrap_or(before.version);
+    let weekly_hours = form.hours(&mut errors, locale);
     if errors.is_empty() {
         let patch = PersonPatch {
+            employment_type: Some(opt_text(&form.employment_type)),
+            location: Some(opt_text(&form.location)),
+            languages: Some(form.language_list()),
+            weekly_hours: Some(weekly_hours),
             employee_no: Some(form.employee_no.clone()),
             name: Some(form.name.clone()),
             name_zh: Some(opt_text(&form.name_zh)),

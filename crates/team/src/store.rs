@@ -175,7 +175,8 @@ pub async fn set_head(
 
 const PERSON_SELECT: &str = "SELECT p.id, p.user_id, p.employee_no, p.name, p.name_zh, p.department_id, \
      d.name AS department_name, p.position, p.manager_id, m.name AS manager_name, p.email, p.phone, \
-     p.hire_date, p.active, p.version, p.created_at, p.updated_at \
+     p.hire_date, p.active, p.employment_type, p.location, p.languages, p.weekly_hours, \
+     p.version, p.created_at, p.updated_at \
      FROM people p LEFT JOIN departments d ON d.id = p.department_id LEFT JOIN people m ON m.id = p.manager_id";
 
 fn person_row(r: &Row) -> Result<Person, DbError> {
@@ -194,6 +195,10 @@ fn person_row(r: &Row) -> Result<Person, DbError> {
         phone: r.opt_string("phone")?,
         hire_date: r.opt_string("hire_date")?,
         active: r.bool("active")?,
+        employment_type: r.opt_string("employment_type")?,
+        location: r.opt_string("location")?,
+        languages: crate::org::model::split_languages(r.opt_string("languages")?.as_deref()),
+        weekly_hours: r.f64("weekly_hours")?,
         version: r.i64("version")?,
         created_at: r.i64("created_at")?,
         updated_at: r.i64("updated_at")?,
@@ -283,7 +288,11 @@ pub async fn manager_chain(tx: &mut Tx, person_id: i64) -> Result<Vec<i64>, DbEr
     rows.iter().map(|r| r.i64("id")).collect()
 }
 
+/// The row values of a person in column order: user_id … active, employment_type, location,
+/// languages, weekly_hours, sort_key, search_key ($1–$17). The pinyin keys are derived here, so
+/// every write path keeps them in step with the names.
 fn person_args(v: &PersonValues) -> Vec<Val> {
+    let keys = crate::org::model::name_keys(&v.name, v.name_zh.as_deref(), &v.employee_no);
     vec![
         v.user_id.into(),
         v.employee_no.as_str().into(),
@@ -296,6 +305,12 @@ fn person_args(v: &PersonValues) -> Vec<Val> {
         v.phone.clone().into(),
         v.hire_date.clone().into(),
         v.active.into(),
+        v.employment_type.clone().into(),
+        v.location.clone().into(),
+        crate::org::model::join_languages(&v.languages).into(),
+        v.weekly_hours.into(),
+        keys.sort_key.into(),
+        keys.search_key.into(),
     ]
 }
 
@@ -304,7 +319,8 @@ pub async fn insert_person(tx: &mut Tx, v: &PersonValues, now: i64) -> Result<i6
     args.push(now.into());
     tx.insert_id(
         "INSERT INTO people (user_id, employee_no, name, name_zh, department_id, position, manager_id, email, \
-         phone, hire_date, active, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$12) \
+         phone, hire_date, active, employment_type, location, languages, weekly_hours, sort_key, search_key, \
+         created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$18) \
          RETURNING id",
         &args,
     )
@@ -321,7 +337,8 @@ pub async fn insert_people_bulk(
     for chunk in rows.chunks(50) {
         let mut q = Sql::new(
             "INSERT INTO people (user_id, employee_no, name, name_zh, department_id, position, manager_id, email, \
-             phone, hire_date, active, created_at, updated_at) VALUES ",
+             phone, hire_date, active, employment_type, location, languages, weekly_hours, sort_key, search_key, \
+             created_at, updated_at) VALUES ",
         );
         let nowp = q.arg(now);
         for (i, v) in chunk.iter().enumerate() {
@@ -353,8 +370,9 @@ pub async fn update_person(
     args.extend([now.into(), id.into(), expected_version.into()]);
     tx.execute(
         "UPDATE people SET user_id = $1, employee_no = $2, name = $3, name_zh = $4, department_id = $5, \
-         position = $6, manager_id = $7, email = $8, phone = $9, hire_date = $10, active = $11, updated_at = $12, \
-         version = version + 1 WHERE id = $13 AND version = $14",
+         position = $6, manager_id = $7, email = $8, phone = $9, hire_date = $10, active = $11, \
+         employment_type = $12, location = $13, languages = $14, weekly_hours = $15, sort_key = $16, \
+         search_key = $17, updated_at = $18, version = version + 1 WHERE id = $19 AND version = $20",
         &args,
     )
     .await
@@ -376,7 +394,7 @@ pub async fn delete_person(tx: &mut Tx, id: i64) -> Result<u64, DbError> {
 /// The SQL expression a people sort uses (never NULL, so keyset comparisons hold).
 fn person_sort_expr(s: PersonSort) -> &'static str {
     match s {
-        PersonSort::Name => "p.name",
+        PersonSort::Name => "p.sort_key",
         PersonSort::EmployeeNo => "p.employee_no",
         PersonSort::HireDate => "COALESCE(p.hire_date, '9999-12-31')",
     }
@@ -385,7 +403,9 @@ fn person_sort_expr(s: PersonSort) -> &'static str {
 /// The sort key of a person as the cursor stores it.
 pub fn person_sort_key(s: PersonSort, p: &Person) -> String {
     match s {
-        PersonSort::Name => p.name.clone(),
+        PersonSort::Name => {
+            crate::org::model::name_keys(&p.name, p.name_zh.as_deref(), &p.employee_no).sort_key
+        }
         PersonSort::EmployeeNo => p.employee_no.clone(),
         PersonSort::HireDate => p.hire_date.clone().unwrap_or_else(|| "9999-12-31".into()),
     }
@@ -411,9 +431,10 @@ pub async fn list_people(
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let p = q.arg(like_pattern(&text.to_lowercase()));
+        // search_key holds the names, their pinyin and initials ("张三" → "zhangsan zs"), so one
+        // LIKE finds a person by any of them.
         q.push(&format!(
-            " AND (LOWER(p.name) LIKE {p} ESCAPE '\\' OR LOWER(COALESCE(p.name_zh, '')) LIKE {p} ESCAPE '\\' \
-             OR LOWER(p.employee_no) LIKE {p} ESCAPE '\\' OR LOWER(COALESCE(p.email, '')) LIKE {p} ESCAPE '\\')"
+            " AND (p.search_key LIKE {p} ESCAPE '\\' OR LOWER(COALESCE(p.email, '')) LIKE {p} ESCAPE '\\')"
         ));
     }
     let key = person_sort_expr(f.sort);

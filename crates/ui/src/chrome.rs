@@ -31,6 +31,9 @@ const NAV: &[(&str, &str)] = &[
     ("/training", "tp.training"),
     ("/kudos", "tp.kudos"),
     ("/one-on-ones", "tp.one_on_ones"),
+    ("/org", "nav_team.org"),
+    ("/skills", "nav_team.skills"),
+    ("/capacity/workload", "nav_team.workload"),
 ];
 
 impl Chrome {

@@ -442,6 +442,32 @@ fn make_people(r: &mut Rng, now_ms: i64, size: DemoSize, base: &[usize]) -> Vec<
                     hire_date: Some(date_plus(now_ms, -r.range(30, 3650))),
                     active: i < dept_count || !r.chance(3),
                     user_id: None,
+                    // Derived from the index, not the generator, so the rest of the demo
+                    // company stays exactly as it was.
+                    employment_type: Some(
+                        match i % 23 {
+                            5 => "part_time",
+                            11 => "contractor",
+                            17 => "intern",
+                            _ => "full_time",
+                        }
+                        .to_string(),
+                    ),
+                    location: Some(
+                        [
+                            "上海 Shanghai",
+                            "北京 Beijing",
+                            "深圳 Shenzhen",
+                            "成都 Chengdu",
+                        ][i % 4]
+                            .to_string(),
+                    ),
+                    languages: if english || i % 3 == 0 {
+                        vec!["中文".to_string(), "English".to_string()]
+                    } else {
+                        vec!["中文".to_string()]
+                    },
+                    weekly_hours: if i % 23 == 5 { 24.0 } else { 40.0 },
                 },
                 dept: d,
                 head,
@@ -631,6 +657,7 @@ pub async fn load_demo(db: &Db, now_ms: i64, size: DemoSize) -> AppResult<DemoSu
     )
     .await?;
     tx.commit().await?;
+    crate::assign::demo::load(db, now_ms).await?;
     // Fresh statistics so the query planner picks the indexes on the new data.
     db.raw("ANALYZE").await?;
     Ok(summary)

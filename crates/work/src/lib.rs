@@ -1,6 +1,7 @@
 //! work: tasks — the first scoped records. Visibility and every write follow
 //! `kernel::policy`; lists and the board use the same visibility predicate as a direct read.
 pub mod api;
+pub mod assign;
 pub mod demo;
 pub mod export;
 #[cfg(feature = "fault-injection")]

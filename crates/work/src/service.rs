@@ -323,10 +323,59 @@ async fn apply_patch(
     action: &str,
 ) -> AppResult<Task> {
     let mut tx = db.write().await?;
+    let after = apply_patch_in(&mut tx, ctx, id, expected_version, patch, action).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Assigns many tasks in ONE transaction (auto-assign's "accept"): each change is checked,
+/// audited and notified exactly like a single update, and if any one fails nothing changes.
+/// `items` are (task id, expected version, new assignee); an error names the item
+/// (`items[3].person_id`).
+pub async fn assign_batch(db: &Db, ctx: &Ctx, items: &[(i64, i64, i64)]) -> AppResult<Vec<Task>> {
+    let mut tx = db.write().await?;
+    let mut out = Vec::with_capacity(items.len());
+    for (i, &(id, version, person)) in items.iter().enumerate() {
+        let patch = TaskPatch {
+            assignee_id: Some(Some(person)),
+            ..Default::default()
+        };
+        let t = apply_patch_in(&mut tx, ctx, id, version, &patch, "task.auto_assign")
+            .await
+            .map_err(|e| match e {
+                AppError::Validation(fs) => AppError::Validation(
+                    fs.into_iter()
+                        .map(|mut f| {
+                            f.field = format!(
+                                "items[{i}].{}",
+                                if f.field == "assignee_id" {
+                                    "person_id"
+                                } else {
+                                    &f.field
+                                }
+                            );
+                            f
+                        })
+                        .collect(),
+                ),
+                other => other,
+            })?;
+        out.push(t);
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+async fn apply_patch_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    id: i64,
+    expected_version: i64,
+    patch: &TaskPatch,
+    action: &str,
+) -> AppResult<Task> {
     let vis = ctx.actor.task_visibility();
-    let before = store::get(&mut tx, &vis, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let before = store::get(tx, &vis, id).await?.ok_or(AppError::NotFound)?;
     if !ctx.actor.can_edit_task(&before.facts()) {
         return Err(AppError::Forbidden("edit this task"));
     }
@@ -339,16 +388,16 @@ async fn apply_patch(
     let mut c = Checks::new();
     let old = TaskValues::from_task(&before);
     let v = old.clone().apply(patch, ctx.now_ms).validate(&mut c);
-    check_refs(&mut tx, &mut c, &v, Some(&old)).await?;
+    check_refs(tx, &mut c, &v, Some(&old)).await?;
     c.finish()?;
-    if store::update(&mut tx, id, expected_version, &v, ctx.user_id(), ctx.now_ms).await? == 0 {
+    if store::update(tx, id, expected_version, &v, ctx.user_id(), ctx.now_ms).await? == 0 {
         return Err(AppError::PreconditionFailed);
     }
-    let after = store::get(&mut tx, &Visibility::All, id)
+    let after = store::get(tx, &Visibility::All, id)
         .await?
         .ok_or(AppError::NotFound)?;
     db::audit::log_change(
-        &mut tx,
+        tx,
         ctx,
         action,
         "task",
@@ -358,9 +407,8 @@ async fn apply_patch(
     )
     .await?;
     if after.assignee_id != before.assignee_id {
-        notify_assignee(&mut tx, ctx, &after).await?;
+        notify_assignee(tx, ctx, &after).await?;
     }
-    tx.commit().await?;
     Ok(after)
 }
 
