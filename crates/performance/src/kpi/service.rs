@@ -221,6 +221,21 @@ pub async fn series(db: &Db, ctx: &Ctx, id: i64) -> AppResult<(Kpi, Vec<PeriodSt
     Ok((kpi.clone(), rows(&kpi, &s, &t)))
 }
 
+/// The latest period with a value (else the latest period) of a KPI the caller already read
+/// under the policy (the library page's status column).
+pub async fn latest_status(db: &Db, kpi: &Kpi) -> AppResult<Option<PeriodStatus>> {
+    let mut tx = db.read().await?;
+    let s = series_of(&mut tx, kpi).await?;
+    let t = targets_map(&mut tx, kpi.id).await?;
+    let all = rows(kpi, &s, &t);
+    Ok(all
+        .iter()
+        .rev()
+        .find(|p| p.value.is_some())
+        .or(all.last())
+        .cloned())
+}
+
 fn rows(kpi: &Kpi, s: &KpiSeries, t: &HashMap<String, Target>) -> Vec<PeriodStatus> {
     let g = kpi.granularity();
     let target_idx = t

@@ -635,3 +635,50 @@ pub async fn overdue_count(
     }
     tx.count(&q.text, &q.args).await
 }
+
+/// A department's id and head by its code (the demo library).
+pub async fn department_by_code(
+    tx: &mut Tx,
+    code: &str,
+) -> Result<Option<(i64, Option<i64>)>, DbError> {
+    tx.fetch_opt(
+        "SELECT id, head_person_id FROM departments WHERE code = $1",
+        &[code.into()],
+    )
+    .await?
+    .map(|r| Ok((r.i64("id")?, r.opt_i64("head_person_id")?)))
+    .transpose()
+}
+
+/// The first active person of a department other than its head (the demo library).
+pub async fn first_member(tx: &mut Tx, department_id: i64) -> Result<Option<i64>, DbError> {
+    tx.fetch_opt(
+        "SELECT p.id FROM people p JOIN departments d ON d.id = p.department_id \
+         WHERE p.department_id = $1 AND p.id <> COALESCE(d.head_person_id, 0) AND p.active = $2 \
+         ORDER BY p.id LIMIT 1",
+        &[department_id.into(), true.into()],
+    )
+    .await?
+    .map(|r| r.i64("id"))
+    .transpose()
+}
+
+/// Marks a task done at `at` (the demo's finished action; real changes go through the work
+/// service).
+pub async fn finish_task_at(tx: &mut Tx, task_id: i64, at: i64) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE tasks SET status = 'done', completed_at = $1, updated_at = $1, version = version + 1 \
+         WHERE id = $2",
+        &[at.into(), task_id.into()],
+    )
+    .await
+}
+
+/// Moves an action's opening back in time (the demo's history).
+pub async fn backdate_action(tx: &mut Tx, action_id: i64, period: &str, at: i64) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE kpi_actions SET period = $1, created_at = $2 WHERE id = $3",
+        &[period.into(), at.into(), action_id.into()],
+    )
+    .await
+}
