@@ -27,6 +27,9 @@ impl Rng {
     }
 }
 
+/// A period's target (and band top) from its position in the history.
+type TargetFn = fn(i32) -> (f64, Option<f64>);
+
 struct Spec {
     code: &'static str,
     name: &'static str,
@@ -52,7 +55,7 @@ struct Spec {
     denominator: Option<fn(i32) -> f64>,
     /// Target of a period from its position in the history (0 = the oldest period), and the
     /// band's top for band KPIs.
-    target: Option<fn(i32) -> (f64, Option<f64>)>,
+    target: Option<TargetFn>,
 }
 
 const SPECS: &[Spec] = &[

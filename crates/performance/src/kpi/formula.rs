@@ -351,11 +351,10 @@ mod tests {
 
     #[test]
     fn division_by_zero_and_missing_inputs_have_reasons() {
-        let e = eval("revenue / (orders - returns)", &[
-            ("revenue", 5.0),
-            ("orders", 3.0),
-            ("returns", 3.0),
-        ]);
+        let e = eval(
+            "revenue / (orders - returns)",
+            &[("revenue", 5.0), ("orders", 3.0), ("returns", 3.0)],
+        );
         assert_eq!(e, Err(NoValue::DivisionByZero("orders - returns".into())));
         assert_eq!(
             e.unwrap_err().to_string(),
@@ -401,15 +400,18 @@ mod tests {
         assert_eq!(find_cycle("x", &graph).unwrap(), ["x", "y", "z", "x"]);
         let graph = g(&[("x", &["y", "z"]), ("y", &["z"]), ("z", &[])]);
         assert_eq!(find_cycle("x", &graph), None);
-        assert_eq!(
-            find_cycle("s", &g(&[("s", &["s"])])).unwrap(),
-            ["s", "s"]
-        );
+        assert_eq!(find_cycle("s", &g(&[("s", &["s"])])).unwrap(), ["s", "s"]);
     }
 
     #[test]
     fn display_round_trips() {
-        for src in ["-(a + b) * c", "a / (b - c)", "(a + b) * c", "-a + 2", "a - (b - c)"] {
+        for src in [
+            "-(a + b) * c",
+            "a / (b - c)",
+            "(a + b) * c",
+            "-a + 2",
+            "a - (b - c)",
+        ] {
             let e = parse(src).unwrap();
             assert_eq!(parse(&e.to_string()).unwrap(), e, "{src}");
         }

@@ -165,9 +165,7 @@ pub mod scope_serde {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<KpiScope, D::Error> {
         let s = String::deserialize(d)?;
         super::parse_scope(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "unknown scope {s:?} (company, department, person)"
-            ))
+            serde::de::Error::custom(format!("unknown scope {s:?} (company, department, person)"))
         })
     }
 }
@@ -423,7 +421,11 @@ impl KpiValues {
             KpiScope::Department => {
                 self.person_id = None;
                 if self.department_id.is_none() {
-                    c.push("department_id", "required", "a department KPI needs its department");
+                    c.push(
+                        "department_id",
+                        "required",
+                        "a department KPI needs its department",
+                    );
                 }
             }
             KpiScope::Person => {
@@ -563,7 +565,12 @@ impl Thresholds {
 
 /// Achievement in percent: actual / target for higher-is-better, target / actual for
 /// lower-is-better, 100 inside a band (and the share of the nearer edge outside it).
-pub fn achievement(direction: Direction, value: f64, target: f64, high: Option<f64>) -> Option<f64> {
+pub fn achievement(
+    direction: Direction,
+    value: f64,
+    target: f64,
+    high: Option<f64>,
+) -> Option<f64> {
     let r = match direction {
         Direction::Higher => value / target,
         Direction::Lower => target / value,
@@ -635,9 +642,15 @@ mod tests {
 
     #[test]
     fn achievement_by_direction() {
-        assert_eq!(achievement(Direction::Higher, 90.0, 100.0, None), Some(90.0));
+        assert_eq!(
+            achievement(Direction::Higher, 90.0, 100.0, None),
+            Some(90.0)
+        );
         assert_eq!(achievement(Direction::Lower, 50.0, 40.0, None), Some(80.0));
-        assert_eq!(achievement(Direction::Band, 50.0, 40.0, Some(60.0)), Some(100.0));
+        assert_eq!(
+            achievement(Direction::Band, 50.0, 40.0, Some(60.0)),
+            Some(100.0)
+        );
         assert_eq!(achievement(Direction::Higher, 5.0, 0.0, None), None);
     }
 

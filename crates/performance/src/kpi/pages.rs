@@ -85,7 +85,11 @@ pub fn fmt_num(locale: Locale, v: f64) -> String {
             format!("{x:.2}")
         };
         let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
-        if s.is_empty() || s == "-" { "0".into() } else { s }
+        if s.is_empty() || s == "-" {
+            "0".into()
+        } else {
+            s
+        }
     };
     let a = v.abs();
     match locale {
@@ -199,10 +203,7 @@ fn find_err<'a>(errors: &'a [(String, String)], field: &str) -> Option<&'a str> 
 }
 
 fn flag(raw: &Option<String>, f: &str) -> bool {
-    raw.as_deref()
-        .unwrap_or("")
-        .split('&')
-        .any(|kv| kv == f)
+    raw.as_deref().unwrap_or("").split('&').any(|kv| kv == f)
 }
 
 // ---------------------------------------------------------------- the library
@@ -276,7 +277,9 @@ async fn list_page(
             name: kpi_name(locale, k),
             scope: t(locale, &format!("kpi.scope_{}", scope_str(k.scope))),
             owner: person_name(locale, k.owner_name.as_deref(), k.owner_name_zh.as_deref()),
-            period: latest.as_ref().map_or_else(String::new, |s| s.period.clone()),
+            period: latest
+                .as_ref()
+                .map_or_else(String::new, |s| s.period.clone()),
             value: fmt_value(locale, k.unit, latest.as_ref().and_then(|s| s.value)),
             target: fmt_value(locale, k.unit, latest.as_ref().and_then(|s| s.target)),
             rag: rag_class(latest.as_ref().and_then(|s| s.status)),
@@ -401,7 +404,12 @@ pub fn chart_option(locale: Locale, o: &Overview) -> serde_json::Value {
         .analysis
         .forecast
         .as_ref()
-        .map(|f| f.points.iter().map(|p| (p.period.clone(), p.value)).collect())
+        .map(|f| {
+            f.points
+                .iter()
+                .map(|p| (p.period.clone(), p.value))
+                .collect()
+        })
         .unwrap_or_default();
     labels.extend(fc.iter().map(|(p, _)| p.clone()));
     let pad = |mut v: Vec<serde_json::Value>| {
@@ -416,12 +424,11 @@ pub fn chart_option(locale: Locale, o: &Overview) -> serde_json::Value {
         .iter()
         .map(|r| (r.period.as_str(), r.moving_mean))
         .collect();
-    let mean = pad(
-        o.periods
-            .iter()
-            .map(|p| num(moving.get(p.period.as_str()).copied().flatten()))
-            .collect(),
-    );
+    let mean = pad(o
+        .periods
+        .iter()
+        .map(|p| num(moving.get(p.period.as_str()).copied().flatten()))
+        .collect());
     let target = pad(o.periods.iter().map(|p| num(p.target)).collect());
     let lines: Vec<Option<(f64, f64)>> = o
         .periods
@@ -507,7 +514,11 @@ fn action_rows(locale: Locale, k: &Kpi, actions: &[Action]) -> Vec<ActionRow> {
                 .title
                 .clone()
                 .unwrap_or_else(|| t(locale, "kpi.task_deleted").to_string()),
-            assignee: person_name(locale, a.assignee_name.as_deref(), a.assignee_name_zh.as_deref()),
+            assignee: person_name(
+                locale,
+                a.assignee_name.as_deref(),
+                a.assignee_name_zh.as_deref(),
+            ),
             due: a.due_date.clone().unwrap_or_else(|| "—".into()),
             status: a
                 .status
@@ -627,7 +638,10 @@ async fn render_detail(
         ui::i18n::tf(
             locale,
             "kpi.table_note",
-            &[("n", &TABLE_DAYS.to_string()), ("href", &format!("/api/v1/kpis/{id}/periods"))],
+            &[
+                ("n", &TABLE_DAYS.to_string()),
+                ("href", &format!("/api/v1/kpis/{id}/periods")),
+            ],
         )
     });
     if k.granularity() == Granularity::Day {
@@ -694,14 +708,21 @@ async fn render_detail(
             t(locale, "kpi.owner"),
             person_name(locale, k.owner_name.as_deref(), k.owner_name_zh.as_deref()),
         ),
-        (t(locale, "kpi.unit"), t(locale, &format!("kpi.unit_{}", k.unit.as_str())).into()),
+        (
+            t(locale, "kpi.unit"),
+            t(locale, &format!("kpi.unit_{}", k.unit.as_str())).into(),
+        ),
         (
             t(locale, "kpi.direction"),
             t(locale, &format!("kpi.direction_{}", k.direction.as_str())).into(),
         ),
         (
             t(locale, "kpi.aggregation"),
-            t(locale, &format!("kpi.aggregation_{}", k.aggregation.as_str())).into(),
+            t(
+                locale,
+                &format!("kpi.aggregation_{}", k.aggregation.as_str()),
+            )
+            .into(),
         ),
         (
             t(locale, "kpi.frequency"),
@@ -750,7 +771,9 @@ async fn render_detail(
         name: kpi_name(locale, k),
         description: k.description.clone(),
         facts,
-        latest_period: latest.as_ref().map_or_else(String::new, |p| p.period.clone()),
+        latest_period: latest
+            .as_ref()
+            .map_or_else(String::new, |p| p.period.clone()),
         latest_value: fmt_value(locale, k.unit, latest.as_ref().and_then(|p| p.value)),
         latest_target: fmt_value(locale, k.unit, latest.as_ref().and_then(|p| p.target)),
         latest_rag: rag_class(latest.as_ref().and_then(|p| p.status)),
@@ -824,7 +847,16 @@ async fn detail_page(
     } else {
         None
     };
-    render_detail(&st, &req, &ctx, id, ActionForm::default(), Vec::new(), notice).await
+    render_detail(
+        &st,
+        &req,
+        &ctx,
+        id,
+        ActionForm::default(),
+        Vec::new(),
+        notice,
+    )
+    .await
 }
 
 async fn action_submit(
@@ -911,7 +943,10 @@ impl KpiForm {
             person_id: k.person_id.map(|d| d.to_string()).unwrap_or_default(),
             owner_person_id: k.owner_person_id.map(|d| d.to_string()).unwrap_or_default(),
             formula: k.formula.clone().unwrap_or_default(),
-            computed: k.computed.map(|c| c.as_str().to_string()).unwrap_or_default(),
+            computed: k
+                .computed
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default(),
             threshold_mode: k.threshold_mode.as_str().into(),
             amber_from: k.amber_from.to_string(),
             red_from: k.red_from.to_string(),
@@ -931,21 +966,58 @@ impl KpiForm {
             default: T,
         ) -> T {
             parse(v.trim()).unwrap_or_else(|| {
-                errs.push((field.to_string(), if v.trim().is_empty() { "required" } else { "invalid" }));
+                errs.push((
+                    field.to_string(),
+                    if v.trim().is_empty() {
+                        "required"
+                    } else {
+                        "invalid"
+                    },
+                ));
                 default
             })
         }
         let unit = pick(&mut errs, "unit", &self.unit, Unit::parse, Unit::Count);
-        let direction = pick(&mut errs, "direction", &self.direction, Direction::parse, Direction::Higher);
-        let aggregation = pick(&mut errs, "aggregation", &self.aggregation, Aggregation::parse, Aggregation::Sum);
-        let frequency = pick(&mut errs, "frequency", &self.frequency, Frequency::parse, Frequency::Monthly);
+        let direction = pick(
+            &mut errs,
+            "direction",
+            &self.direction,
+            Direction::parse,
+            Direction::Higher,
+        );
+        let aggregation = pick(
+            &mut errs,
+            "aggregation",
+            &self.aggregation,
+            Aggregation::parse,
+            Aggregation::Sum,
+        );
+        let frequency = pick(
+            &mut errs,
+            "frequency",
+            &self.frequency,
+            Frequency::parse,
+            Frequency::Monthly,
+        );
         let threshold_mode = match self.threshold_mode.trim() {
             "" => ThresholdMode::Percent,
-            s => pick(&mut errs, "threshold_mode", s, ThresholdMode::parse, ThresholdMode::Percent),
+            s => pick(
+                &mut errs,
+                "threshold_mode",
+                s,
+                ThresholdMode::parse,
+                ThresholdMode::Percent,
+            ),
         };
         let computed = match self.computed.trim() {
             "" => None,
-            s => Some(pick(&mut errs, "computed", s, Computed::parse, Computed::TasksCompleted)),
+            s => Some(pick(
+                &mut errs,
+                "computed",
+                s,
+                Computed::parse,
+                Computed::TasksCompleted,
+            )),
         };
         let mut id = |field: &str, v: &str| -> Option<i64> {
             let v = v.trim();
@@ -991,7 +1063,11 @@ impl KpiForm {
             amber_from,
             red_from,
         };
-        if errs.is_empty() { Ok(input) } else { Err(errs) }
+        if errs.is_empty() {
+            Ok(input)
+        } else {
+            Err(errs)
+        }
     }
 }
 
@@ -1057,31 +1133,104 @@ async fn render_form(
     let locale = ctx.locale;
     let err = page_err(locale);
     let strs = |all: &[&'static str]| all.to_vec();
-    let units = enum_opts(locale, "unit", &strs(&Unit::ALL.iter().map(|u| u.as_str()).collect::<Vec<_>>()), &form.unit);
-    let directions = enum_opts(locale, "direction", &Direction::ALL.iter().map(|u| u.as_str()).collect::<Vec<_>>(), &form.direction);
-    let aggregations = enum_opts(locale, "aggregation", &Aggregation::ALL.iter().map(|u| u.as_str()).collect::<Vec<_>>(), &form.aggregation);
-    let frequencies = enum_opts(locale, "frequency", &Frequency::ALL.iter().map(|u| u.as_str()).collect::<Vec<_>>(), &form.frequency);
-    let scopes = enum_opts(locale, "scope", &["company", "department", "person"], &form.scope);
-    let modes = enum_opts(locale, "mode", &ThresholdMode::ALL.iter().map(|u| u.as_str()).collect::<Vec<_>>(), &form.threshold_mode);
-    let mut computeds = vec![opt("", t(locale, "kpi.computed_none"), form.computed.is_empty())];
-    computeds.extend(enum_opts(locale, "computed", &Computed::ALL.iter().map(|u| u.as_str()).collect::<Vec<_>>(), &form.computed));
+    let units = enum_opts(
+        locale,
+        "unit",
+        &strs(&Unit::ALL.iter().map(|u| u.as_str()).collect::<Vec<_>>()),
+        &form.unit,
+    );
+    let directions = enum_opts(
+        locale,
+        "direction",
+        &Direction::ALL
+            .iter()
+            .map(|u| u.as_str())
+            .collect::<Vec<_>>(),
+        &form.direction,
+    );
+    let aggregations = enum_opts(
+        locale,
+        "aggregation",
+        &Aggregation::ALL
+            .iter()
+            .map(|u| u.as_str())
+            .collect::<Vec<_>>(),
+        &form.aggregation,
+    );
+    let frequencies = enum_opts(
+        locale,
+        "frequency",
+        &Frequency::ALL
+            .iter()
+            .map(|u| u.as_str())
+            .collect::<Vec<_>>(),
+        &form.frequency,
+    );
+    let scopes = enum_opts(
+        locale,
+        "scope",
+        &["company", "department", "person"],
+        &form.scope,
+    );
+    let modes = enum_opts(
+        locale,
+        "mode",
+        &ThresholdMode::ALL
+            .iter()
+            .map(|u| u.as_str())
+            .collect::<Vec<_>>(),
+        &form.threshold_mode,
+    );
+    let mut computeds = vec![opt(
+        "",
+        t(locale, "kpi.computed_none"),
+        form.computed.is_empty(),
+    )];
+    computeds.extend(enum_opts(
+        locale,
+        "computed",
+        &Computed::ALL.iter().map(|u| u.as_str()).collect::<Vec<_>>(),
+        &form.computed,
+    ));
     let tree = team::service::tree(&st.db).await.map_err(&err)?;
     let mut departments = vec![opt("", "—", form.department_id.is_empty())];
     departments.extend(tree.into_iter().map(|n| {
         let d = n.department;
         opt(
             d.id.to_string(),
-            format!("{}{}", "\u{a0}\u{a0}".repeat(n.depth.max(0) as usize), d.name),
+            format!(
+                "{}{}",
+                "\u{a0}\u{a0}".repeat(n.depth.max(0) as usize),
+                d.name
+            ),
             d.id.to_string() == form.department_id,
         )
     }));
     let mut people = vec![opt("", "—", form.person_id.is_empty())];
-    people.extend(people_opts(st, ctx, form.person_id.parse().ok()).await.map_err(&err)?);
+    people.extend(
+        people_opts(st, ctx, form.person_id.parse().ok())
+            .await
+            .map_err(&err)?,
+    );
     let mut owners = vec![opt("", "—", form.owner_person_id.is_empty())];
-    owners.extend(people_opts(st, ctx, form.owner_person_id.parse().ok()).await.map_err(&err)?);
+    owners.extend(
+        people_opts(st, ctx, form.owner_person_id.parse().ok())
+            .await
+            .map_err(&err)?,
+    );
     let (action, cancel_href, title_key, here) = match id {
-        Some(i) => (format!("/kpis/{i}/edit"), format!("/kpis/{i}"), "kpi.edit", format!("/kpis/{i}/edit")),
-        None => ("/kpis".into(), "/kpis".into(), "kpi.new", "/kpis/new".into()),
+        Some(i) => (
+            format!("/kpis/{i}/edit"),
+            format!("/kpis/{i}"),
+            "kpi.edit",
+            format!("/kpis/{i}/edit"),
+        ),
+        None => (
+            "/kpis".into(),
+            "/kpis".into(),
+            "kpi.new",
+            "/kpis/new".into(),
+        ),
     };
     let chrome = notify::chrome(st, req, "/kpis", title_key, &here).await;
     let status = if errors.is_empty() && alert.is_none() {
@@ -1124,9 +1273,22 @@ async fn new_form(State(st): State<AppState>, req: Req) -> Result<Response, Page
         direction: "higher".into(),
         aggregation: "sum".into(),
         frequency: "monthly".into(),
-        scope: if ctx.actor.is_admin() { "company" } else { "department" }.into(),
-        department_id: ctx.actor.department_id.map(|d| d.to_string()).unwrap_or_default(),
-        owner_person_id: ctx.actor.person_id.map(|d| d.to_string()).unwrap_or_default(),
+        scope: if ctx.actor.is_admin() {
+            "company"
+        } else {
+            "department"
+        }
+        .into(),
+        department_id: ctx
+            .actor
+            .department_id
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        owner_person_id: ctx
+            .actor
+            .person_id
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         threshold_mode: "percent".into(),
         amber_from: "0".into(),
         red_from: "10".into(),
@@ -1170,7 +1332,10 @@ async fn create_submit(
             render_form(&st, &req, &ctx, None, form, errors, None).await
         }
         Err(AppError::Forbidden(_)) => {
-            let errors = vec![("scope".to_string(), t(locale, "kpi.error_forbidden_scope").to_string())];
+            let errors = vec![(
+                "scope".to_string(),
+                t(locale, "kpi.error_forbidden_scope").to_string(),
+            )];
             render_form(&st, &req, &ctx, None, form, errors, None).await
         }
         Err(e) => Err(PageError(e, locale)),
@@ -1188,9 +1353,21 @@ async fn edit_form(
         .await
         .map_err(page_err(ctx.locale))?;
     if !ctx.actor.can_manage_kpi(&k.facts()) {
-        return Err(PageError(AppError::Forbidden("change this KPI"), ctx.locale));
+        return Err(PageError(
+            AppError::Forbidden("change this KPI"),
+            ctx.locale,
+        ));
     }
-    render_form(&st, &req, &ctx, Some(id), KpiForm::of_kpi(&k), Vec::new(), None).await
+    render_form(
+        &st,
+        &req,
+        &ctx,
+        Some(id),
+        KpiForm::of_kpi(&k),
+        Vec::new(),
+        None,
+    )
+    .await
 }
 
 async fn edit_submit(
@@ -1218,7 +1395,16 @@ async fn edit_submit(
             render_form(&st, &req, &ctx, Some(id), form, errors, None).await
         }
         Err(AppError::PreconditionFailed) => {
-            render_form(&st, &req, &ctx, Some(id), form, Vec::new(), Some(t(locale, "error.stale"))).await
+            render_form(
+                &st,
+                &req,
+                &ctx,
+                Some(id),
+                form,
+                Vec::new(),
+                Some(t(locale, "error.stale")),
+            )
+            .await
         }
         Err(e) => Err(PageError(e, locale)),
     }
@@ -1357,7 +1543,10 @@ async fn render_grid(
     let (a_label, b_label) = match (mode, band, ratio) {
         ("targets", true, _) => (t(locale, "kpi.band_low"), Some(t(locale, "kpi.band_high"))),
         ("targets", false, _) => (t(locale, "kpi.target"), None),
-        (_, _, true) => (t(locale, "kpi.numerator"), Some(t(locale, "kpi.denominator"))),
+        (_, _, true) => (
+            t(locale, "kpi.numerator"),
+            Some(t(locale, "kpi.denominator")),
+        ),
         _ => (t(locale, "kpi.actual"), None),
     };
     let can_save = if mode == "targets" {
@@ -1366,7 +1555,14 @@ async fn render_grid(
         ctx.actor.can_record_kpi(&k.facts()) && k.formula.is_none() && k.computed.is_none()
     };
     let base = format!("/kpis/{id}/{mode}");
-    let chrome = notify::chrome(st, req, "/kpis", &format!("kpi.grid_{mode}"), &format!("{base}?span={span}")).await;
+    let chrome = notify::chrome(
+        st,
+        req,
+        "/kpis",
+        &format!("kpi.grid_{mode}"),
+        &format!("{base}?span={span}"),
+    )
+    .await;
     let status = if cell_errors.is_empty() {
         axum::http::StatusCode::OK
     } else {
@@ -1404,7 +1600,18 @@ async fn targets_page(
     let ctx = ctx_of(&st, &req)?;
     let q: SpanQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
     let notice = flag(&raw, "saved=1").then(|| t(ctx.locale, "kpi.saved"));
-    render_grid(&st, &req, &ctx, id, "targets", &q.span, None, Vec::new(), notice).await
+    render_grid(
+        &st,
+        &req,
+        &ctx,
+        id,
+        "targets",
+        &q.span,
+        None,
+        Vec::new(),
+        notice,
+    )
+    .await
 }
 
 async fn actuals_page(
@@ -1417,11 +1624,28 @@ async fn actuals_page(
     let ctx = ctx_of(&st, &req)?;
     let q: SpanQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
     let notice = flag(&raw, "saved=1").then(|| t(ctx.locale, "kpi.saved"));
-    render_grid(&st, &req, &ctx, id, "actuals", &q.span, None, Vec::new(), notice).await
+    render_grid(
+        &st,
+        &req,
+        &ctx,
+        id,
+        "actuals",
+        &q.span,
+        None,
+        Vec::new(),
+        notice,
+    )
+    .await
 }
 
 /// The posted grid: `span`, `version`, and per period `a:<period>` / `b:<period>`.
-fn posted_grid(body: &[u8]) -> (String, i64, std::collections::HashMap<String, (String, String)>) {
+fn posted_grid(
+    body: &[u8],
+) -> (
+    String,
+    i64,
+    std::collections::HashMap<String, (String, String)>,
+) {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
     let mut span = String::new();
     let mut version = -1;
@@ -1455,7 +1679,10 @@ fn parse_cell(s: &str) -> Result<Option<f64>, ()> {
 }
 
 /// Cells that do not parse as numbers, as (period, message).
-fn cell_errors(locale: Locale, cells: &std::collections::HashMap<String, (String, String)>) -> Vec<(String, String)> {
+fn cell_errors(
+    locale: Locale,
+    cells: &std::collections::HashMap<String, (String, String)>,
+) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = cells
         .iter()
         .filter(|(_, (a, b))| parse_cell(a).is_err() || parse_cell(b).is_err())
@@ -1466,11 +1693,7 @@ fn cell_errors(locale: Locale, cells: &std::collections::HashMap<String, (String
 }
 
 /// Service field errors (`items[i].x`, `points[i].x`) mapped back to the grid's periods.
-fn map_errors(
-    locale: Locale,
-    e: &AppError,
-    periods: &[String],
-) -> Vec<(String, String)> {
+fn map_errors(locale: Locale, e: &AppError, periods: &[String]) -> Vec<(String, String)> {
     validation_list(locale, e)
         .into_iter()
         .map(|(f, m)| {
@@ -1495,7 +1718,18 @@ async fn targets_submit(
     let (span, version, cells) = posted_grid(&body);
     let errs = cell_errors(locale, &cells);
     if !errs.is_empty() {
-        return render_grid(&st, &req, &ctx, id, "targets", &span, Some(&cells), errs, None).await;
+        return render_grid(
+            &st,
+            &req,
+            &ctx,
+            id,
+            "targets",
+            &span,
+            Some(&cells),
+            errs,
+            None,
+        )
+        .await;
     }
     let mut periods: Vec<String> = cells.keys().cloned().collect();
     periods.sort();
@@ -1511,14 +1745,38 @@ async fn targets_submit(
         })
         .collect();
     match service::set_targets(&st.db, &ctx, id, version, &items).await {
-        Ok(_) => Ok(Redirect::to(&format!("/kpis/{id}/targets?span={span}&saved=1")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/kpis/{id}/targets?span={span}&saved=1")).into_response())
+        }
         Err(e @ AppError::Validation(_)) => {
             let errs = map_errors(locale, &e, &periods);
-            render_grid(&st, &req, &ctx, id, "targets", &span, Some(&cells), errs, None).await
+            render_grid(
+                &st,
+                &req,
+                &ctx,
+                id,
+                "targets",
+                &span,
+                Some(&cells),
+                errs,
+                None,
+            )
+            .await
         }
         Err(AppError::PreconditionFailed) => {
             let errs = vec![(String::new(), t(locale, "error.stale").to_string())];
-            render_grid(&st, &req, &ctx, id, "targets", &span, Some(&cells), errs, None).await
+            render_grid(
+                &st,
+                &req,
+                &ctx,
+                id,
+                "targets",
+                &span,
+                Some(&cells),
+                errs,
+                None,
+            )
+            .await
         }
         Err(e) => Err(PageError(e, locale)),
     }
@@ -1536,7 +1794,18 @@ async fn actuals_submit(
     let (span, _, cells) = posted_grid(&body);
     let errs = cell_errors(locale, &cells);
     if !errs.is_empty() {
-        return render_grid(&st, &req, &ctx, id, "actuals", &span, Some(&cells), errs, None).await;
+        return render_grid(
+            &st,
+            &req,
+            &ctx,
+            id,
+            "actuals",
+            &span,
+            Some(&cells),
+            errs,
+            None,
+        )
+        .await;
     }
     let saved = service::manual_values(&st.db, &ctx, id)
         .await
@@ -1565,13 +1834,28 @@ async fn actuals_submit(
         .collect();
     let kept: Vec<String> = points.iter().map(|p| p.period.clone()).collect();
     if points.is_empty() {
-        return Ok(Redirect::to(&format!("/kpis/{id}/actuals?span={span}&saved=1")).into_response());
+        return Ok(
+            Redirect::to(&format!("/kpis/{id}/actuals?span={span}&saved=1")).into_response(),
+        );
     }
     match service::push_points(&st.db, &ctx, id, service::MANUAL, &points).await {
-        Ok(_) => Ok(Redirect::to(&format!("/kpis/{id}/actuals?span={span}&saved=1")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/kpis/{id}/actuals?span={span}&saved=1")).into_response())
+        }
         Err(e @ AppError::Validation(_)) => {
             let errs = map_errors(locale, &e, &kept);
-            render_grid(&st, &req, &ctx, id, "actuals", &span, Some(&cells), errs, None).await
+            render_grid(
+                &st,
+                &req,
+                &ctx,
+                id,
+                "actuals",
+                &span,
+                Some(&cells),
+                errs,
+                None,
+            )
+            .await
         }
         Err(e) => Err(PageError(e, locale)),
     }

@@ -73,8 +73,8 @@ impl KpiSeries {
                 };
                 let mut out = vec![Err(NO_DATA.to_string()); (last - first) as usize + 1];
                 for (i, p) in r.period.iter().enumerate() {
-                    out[(p - first) as usize] = r.ratio[i]
-                        .ok_or_else(|| "no value: the denominator sums to 0".to_string());
+                    out[(p - first) as usize] =
+                        r.ratio[i].ok_or_else(|| "no value: the denominator sums to 0".to_string());
                 }
                 KpiSeries {
                     granularity,
@@ -103,9 +103,8 @@ impl KpiSeries {
         };
         let values = (first..end)
             .map(|idx| {
-                let lookup = |code: &str| -> Option<f64> {
-                    inputs.get(code).and_then(|s| s.at(idx).ok())
-                };
+                let lookup =
+                    |code: &str| -> Option<f64> { inputs.get(code).and_then(|s| s.at(idx).ok()) };
                 expr.eval(&lookup).map_err(|e| format!("no value: {e}"))
             })
             .collect();
@@ -137,7 +136,11 @@ impl KpiSeries {
         PeriodSeries {
             granularity: self.granularity,
             start: self.start,
-            values: self.values.iter().map(|v| v.as_ref().ok().copied()).collect(),
+            values: self
+                .values
+                .iter()
+                .map(|v| v.as_ref().ok().copied())
+                .collect(),
         }
     }
 

@@ -6,9 +6,7 @@
 //! [`get_by_code`] (a KPI the actor may see), [`period_status`] (its value, target and status
 //! for a period) and [`series`] (every period).
 use crate::kpi::formula::{self, Expr};
-use crate::kpi::model::{
-    Computed, Kpi, KpiInput, KpiPatch, KpiValues, Rag, Target, scope_str,
-};
+use crate::kpi::model::{Computed, Kpi, KpiInput, KpiPatch, KpiValues, Rag, Target, scope_str};
 use crate::kpi::series::{KpiSeries, PeriodStatus, period_status as status_of};
 use crate::kpi::store::{self, ActionRow, StoredPoint, Where};
 use analytics::analysis::{Analysis, AnalysisOptions, analyze};
@@ -168,7 +166,10 @@ pub async fn series_of(tx: &mut Tx, kpi: &Kpi) -> AppResult<KpiSeries> {
         let before = pending.len();
         pending.retain(|code| {
             let e = &exprs[code];
-            if e.refs().iter().all(|r| plain.contains_key(r) || !exprs.contains_key(r)) {
+            if e.refs()
+                .iter()
+                .all(|r| plain.contains_key(r) || !exprs.contains_key(r))
+            {
                 let s = KpiSeries::from_formula(e, g, &plain);
                 plain.insert(code.clone(), s);
                 false
@@ -501,8 +502,16 @@ pub async fn delete(db: &Db, ctx: &Ctx, id: i64, expected_version: i64) -> AppRe
     if store::delete(&mut tx, id, expected_version).await? == 0 {
         return Err(AppError::PreconditionFailed);
     }
-    db::audit::log_change(&mut tx, ctx, "kpi.delete", "kpi", Some(id), json(&before), None)
-        .await?;
+    db::audit::log_change(
+        &mut tx,
+        ctx,
+        "kpi.delete",
+        "kpi",
+        Some(id),
+        json(&before),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -549,7 +558,11 @@ pub async fn set_targets(
             c.push(
                 &field("period"),
                 "invalid_period",
-                format!("{:?} is not a {} period", cell.period, kpi.frequency.as_str()),
+                format!(
+                    "{:?} is not a {} period",
+                    cell.period,
+                    kpi.frequency.as_str()
+                ),
             );
             continue;
         };
@@ -688,7 +701,9 @@ pub async fn push_points(
         );
     }
     let ratio = kpi.aggregation == crate::kpi::model::Aggregation::Ratio;
-    let mut clean: Vec<(String, Option<(f64, Option<f64>)>)> = Vec::with_capacity(points.len());
+    // (day, value and denominator; `None` removes the point)
+    type Cell = (String, Option<(f64, Option<f64>)>);
+    let mut clean: Vec<Cell> = Vec::with_capacity(points.len());
     let mut seen = BTreeSet::new();
     for (i, p) in points.iter().enumerate() {
         let field = |f: &str| format!("points[{i}].{f}");
@@ -718,7 +733,11 @@ pub async fn push_points(
             );
         }
         if p.denominator.is_some_and(|v| !v.is_finite() || v < 0.0) {
-            c.push(&field("denominator"), "invalid", "must be a number of 0 or more");
+            c.push(
+                &field("denominator"),
+                "invalid",
+                "must be a number of 0 or more",
+            );
         }
         clean.push((day, p.value.map(|v| (v, p.denominator.filter(|_| ratio)))));
     }
@@ -767,7 +786,11 @@ pub async fn push_points(
 }
 
 /// The manual source's value per period (the actuals grid).
-pub async fn manual_values(db: &Db, ctx: &Ctx, id: i64) -> AppResult<HashMap<String, (f64, Option<f64>)>> {
+pub async fn manual_values(
+    db: &Db,
+    ctx: &Ctx,
+    id: i64,
+) -> AppResult<HashMap<String, (f64, Option<f64>)>> {
     let mut tx = db.read().await?;
     let kpi = visible(&mut tx, ctx, id).await?;
     let g = kpi.granularity();
@@ -796,7 +819,9 @@ pub async fn evaluate_in(tx: &mut Tx, kpi: &Kpi, now: i64) -> AppResult<usize> {
     let t = targets_map(tx, kpi.id).await?;
     let st = status_of(kpi, &s, &t, p);
     let mut sent = 0;
-    if st.status == Some(Rag::Red) && store::record_alert(tx, kpi.id, &st.period, "red", now).await? {
+    if st.status == Some(Rag::Red)
+        && store::record_alert(tx, kpi.id, &st.period, "red", now).await?
+    {
         let title = format!("KPI {} is red for {} · 指标红灯", kpi.code, st.period);
         let body = format!(
             "{} ({}): {} against the target {}",
@@ -815,7 +840,10 @@ pub async fn evaluate_in(tx: &mut Tx, kpi: &Kpi, now: i64) -> AppResult<usize> {
     if let Some(a) = report.anomalies.iter().find(|a| a.index == last)
         && store::record_alert(tx, kpi.id, &st.period, "anomaly", now).await?
     {
-        let title = format!("KPI {}: unusual value for {} · 指标异常", kpi.code, st.period);
+        let title = format!(
+            "KPI {}: unusual value for {} · 指标异常",
+            kpi.code, st.period
+        );
         sent += tell_owner_and_manager(tx, kpi, "kpi.anomaly", &title, &a.explanation, now).await?;
     }
     Ok(sent)
@@ -845,8 +873,18 @@ async fn tell_owner_and_manager(
     let mut users: Vec<i64> = own.into_iter().chain(manager).collect();
     users.dedup();
     for u in &users {
-        notify::notify(tx, *u, kind, title, body, Some(&link), Some("kpi"), Some(kpi.id), now)
-            .await?;
+        notify::notify(
+            tx,
+            *u,
+            kind,
+            title,
+            body,
+            Some(&link),
+            Some("kpi"),
+            Some(kpi.id),
+            now,
+        )
+        .await?;
     }
     Ok(users.len())
 }
@@ -984,7 +1022,9 @@ pub struct Effect {
 }
 
 fn effect(kpi: &Kpi, s: &KpiSeries, row: &ActionRow) -> Option<Effect> {
-    let done_at = row.completed_at.filter(|_| row.status.as_deref() == Some("done"))?;
+    let done_at = row
+        .completed_at
+        .filter(|_| row.status.as_deref() == Some("done"))?;
     let g = kpi.granularity();
     let opened = Period::parse(g, &row.period)?;
     let done = g.period_of(today_day(done_at));
@@ -1098,8 +1138,8 @@ pub async fn open_action(
     let task = work::service::create_in(&mut tx, ctx, &task_input).await?;
     let g = kpi.granularity();
     let period = g.period_of(today_day(ctx.now_ms)).label();
-    let aid = store::insert_action(&mut tx, kpi.id, task.id, &period, ctx.user_id(), ctx.now_ms)
-        .await?;
+    let aid =
+        store::insert_action(&mut tx, kpi.id, task.id, &period, ctx.user_id(), ctx.now_ms).await?;
     db::audit::log_change(
         &mut tx,
         ctx,

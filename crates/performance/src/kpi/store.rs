@@ -428,7 +428,12 @@ pub async fn upsert_point(
     .await
 }
 
-pub async fn delete_point(tx: &mut Tx, kpi_id: i64, day: &str, source: &str) -> Result<u64, DbError> {
+pub async fn delete_point(
+    tx: &mut Tx,
+    kpi_id: i64,
+    day: &str,
+    source: &str,
+) -> Result<u64, DbError> {
     tx.execute(
         "DELETE FROM kpi_points WHERE kpi_id = $1 AND day = $2 AND source = $3",
         &[kpi_id.into(), day.into(), source.into()],
@@ -578,7 +583,10 @@ pub async fn person_and_manager_users(
 }
 
 /// A person's department (for person KPIs), if the person exists.
-pub async fn person_department(tx: &mut Tx, person_id: i64) -> Result<Option<Option<i64>>, DbError> {
+pub async fn person_department(
+    tx: &mut Tx,
+    person_id: i64,
+) -> Result<Option<Option<i64>>, DbError> {
     tx.fetch_opt(
         "SELECT department_id FROM people WHERE id = $1",
         &[person_id.into()],
@@ -675,7 +683,12 @@ pub async fn finish_task_at(tx: &mut Tx, task_id: i64, at: i64) -> Result<u64, D
 }
 
 /// Moves an action's opening back in time (the demo's history).
-pub async fn backdate_action(tx: &mut Tx, action_id: i64, period: &str, at: i64) -> Result<u64, DbError> {
+pub async fn backdate_action(
+    tx: &mut Tx,
+    action_id: i64,
+    period: &str,
+    at: i64,
+) -> Result<u64, DbError> {
     tx.execute(
         "UPDATE kpi_actions SET period = $1, created_at = $2 WHERE id = $3",
         &[period.into(), at.into(), action_id.into()],
