@@ -1298,3 +1298,48 @@ async fn the_demo_library_has_a_red_kpi_with_its_open_action() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_anomalous_latest_value_notifies_once_with_its_explanation() {
+    for b in BACKENDS {
+        let app = spawn(b).await;
+        let o = org(&app).await;
+        let a = &o.admin;
+        let k = post_ok(
+            a,
+            "/api/v1/kpis",
+            kpi(
+                "tickets",
+                "department",
+                json!({"department_id": o.cs, "frequency": "daily",
+                "owner_person_id": o.agent_person}),
+            ),
+        )
+        .await;
+        let id = k["id"].as_i64().unwrap();
+        let mut points: Vec<Value> = (1..=28)
+            .map(|d| json!({"period": format!("2026-04-{d:02}"), "value": 100 + (d % 7)}))
+            .collect();
+        push(a, id, "pbx", json!(points)).await;
+        assert!(
+            notifications(&o.agent, "kpi.anomaly").await.is_empty(),
+            "{b:?}: ordinary days"
+        );
+        points = vec![json!({"period": "2026-04-29", "value": 900})];
+        push(a, id, "pbx", json!(points)).await;
+        performance::kpi::service::refresh_all(app.db(), 1_780_000_000_000)
+            .await
+            .unwrap();
+        let n = notifications(&o.agent, "kpi.anomaly").await;
+        assert_eq!(n.len(), 1, "{b:?}: {n:?}");
+        assert!(
+            n[0]["body"]
+                .as_str()
+                .unwrap()
+                .contains("above the expected"),
+            "{n:?}"
+        );
+        assert_eq!(notifications(&o.mgr, "kpi.anomaly").await.len(), 1, "{b:?}");
+        app.stop().await;
+    }
+}

@@ -399,7 +399,6 @@ pub fn chart_option(locale: Locale, o: &Overview) -> serde_json::Value {
     let k = &o.kpi;
     let th = k.thresholds();
     let mut labels: Vec<String> = o.periods.iter().map(|p| p.period.clone()).collect();
-    let n = labels.len();
     let fc: Vec<(String, f64)> = o
         .analysis
         .forecast
@@ -411,7 +410,12 @@ pub fn chart_option(locale: Locale, o: &Overview) -> serde_json::Value {
                 .collect()
         })
         .unwrap_or_default();
-    labels.extend(fc.iter().map(|(p, _)| p.clone()));
+    // Forecast periods may already be on the axis (future periods that have a target).
+    for (p, _) in &fc {
+        if !labels.contains(p) {
+            labels.push(p.clone());
+        }
+    }
     let pad = |mut v: Vec<serde_json::Value>| {
         v.resize(labels.len(), serde_json::Value::Null);
         v
@@ -451,11 +455,12 @@ pub fn chart_option(locale: Locale, o: &Overview) -> serde_json::Value {
         .unzip();
     let mut forecast = vec![serde_json::Value::Null; labels.len()];
     if let Some(last) = o.periods.iter().rposition(|p| p.value.is_some()) {
-        if last + 1 == n {
-            forecast[last] = num(o.periods[last].value);
-        }
-        for (i, (_, v)) in fc.iter().enumerate() {
-            forecast[n + i] = json!(round(*v));
+        // The dashed forecast starts from the last actual so the two lines join.
+        forecast[last] = num(o.periods[last].value);
+        for (p, v) in &fc {
+            if let Some(i) = labels.iter().position(|l| l == p) {
+                forecast[i] = json!(round(*v));
+            }
         }
     }
     let marks: Vec<serde_json::Value> = o
