@@ -33,7 +33,7 @@ def api(method, path, body=None, headers=None):
         data = json.dumps(body).encode()
         req.add_header("Content-Type", "application/json")
     with urllib.request.urlopen(req, data) as r:
-        return r.status, dict(r.headers), json.loads(r.read() or b"null")
+        return r.status, {k.lower(): v for k, v in r.headers.items()}, json.loads(r.read() or b"null")
 
 
 code = "bench_daily_%d" % random.randrange(1 << 30)
@@ -54,7 +54,7 @@ api("POST", f"/api/v1/kpis/{kid}/points", {"source": "bench", "points": points})
 _, headers, _ = api("GET", f"/api/v1/kpis/{kid}")
 api("PUT", f"/api/v1/kpis/{kid}/targets",
     {"items": [{"period": d.isoformat(), "target": 100 + 0.02 * i} for i, d in enumerate(days)]},
-    {"If-Match": headers["ETag"]})
+    {"If-Match": headers["etag"]})
 
 jar = http.cookiejar.CookieJar()
 opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))

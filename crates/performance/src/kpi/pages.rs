@@ -79,17 +79,10 @@ fn enum_opts(locale: Locale, prefix: &str, values: &[&'static str], current: &st
 /// A number for people: 万/亿 in Chinese, thousands separators in English, at most 2 decimals.
 pub fn fmt_num(locale: Locale, v: f64) -> String {
     let plain = |x: f64| -> String {
-        let s = if x.fract() == 0.0 {
-            format!("{x:.0}")
-        } else {
-            format!("{x:.2}")
-        };
-        let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
-        if s.is_empty() || s == "-" {
-            "0".into()
-        } else {
-            s
-        }
+        let s = format!("{x:.2}");
+        // 12.50 → 12.5, 12.00 → 12 (only decimals are trimmed).
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s == "-0" { "0".into() } else { s.to_string() }
     };
     let a = v.abs();
     match locale {
@@ -113,6 +106,24 @@ pub fn fmt_num(locale: Locale, v: f64) -> String {
                 format!("{sign}{grouped}.{frac}")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_for_people() {
+        assert_eq!(fmt_num(Locale::En, 350.0), "350");
+        assert_eq!(fmt_num(Locale::En, 1_234_567.5), "1,234,567.5");
+        assert_eq!(fmt_num(Locale::En, -1200.0), "-1,200");
+        assert_eq!(fmt_num(Locale::En, 0.126), "0.13");
+        assert_eq!(fmt_num(Locale::En, 0.0), "0");
+        assert_eq!(fmt_num(Locale::ZhCn, 350.0), "350");
+        assert_eq!(fmt_num(Locale::ZhCn, 12_500.0), "1.25万");
+        assert_eq!(fmt_num(Locale::ZhCn, 310_000_000.0), "3.1亿");
+        assert_eq!(fmt_change(Some(-0.052)), "▼ 5.2 %");
     }
 }
 
@@ -270,7 +281,9 @@ async fn list_page(
     };
     let mut rows = Vec::with_capacity(page.items.len());
     for k in &page.items {
-        let latest = service::latest_status(&st.db, k).await.map_err(&err)?;
+        let latest = service::latest_status(&st.db, k, ctx.now_ms)
+            .await
+            .map_err(&err)?;
         rows.push(ListRow {
             id: k.id,
             code: k.code.clone(),
@@ -654,15 +667,24 @@ async fn render_detail(
     }
     let (forecast, forecast_error) = match &o.analysis.forecast {
         Some(f) => (
-            format!(
-                "{}: {}",
-                f.description,
-                f.points
+            format!("{}: {}", f.description, {
+                let shown: Vec<String> = f
+                    .points
                     .iter()
                     .map(|p| format!("{} {}", p.period, fmt_value(locale, k.unit, Some(p.value))))
-                    .collect::<Vec<_>>()
-                    .join(" · ")
-            ),
+                    .collect();
+                // A month of daily points reads better as its first days and its end.
+                if shown.len() > 4 {
+                    format!(
+                        "{} · {} · … · {}",
+                        shown[0],
+                        shown[1],
+                        shown[shown.len() - 1]
+                    )
+                } else {
+                    shown.join(" · ")
+                }
+            }),
             f.history_error.map_or_else(
                 || t(locale, "kpi.forecast_no_error").to_string(),
                 |e| {

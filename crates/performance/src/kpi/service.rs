@@ -219,16 +219,16 @@ pub async fn series(db: &Db, ctx: &Ctx, id: i64) -> AppResult<(Kpi, Vec<PeriodSt
     let kpi = visible(&mut tx, ctx, id).await?;
     let s = series_of(&mut tx, &kpi).await?;
     let t = targets_map(&mut tx, kpi.id).await?;
-    Ok((kpi.clone(), rows(&kpi, &s, &t)))
+    Ok((kpi.clone(), rows(&kpi, &s, &t, ctx.now_ms)))
 }
 
 /// The latest period with a value (else the latest period) of a KPI the caller already read
 /// under the policy (the library page's status column).
-pub async fn latest_status(db: &Db, kpi: &Kpi) -> AppResult<Option<PeriodStatus>> {
+pub async fn latest_status(db: &Db, kpi: &Kpi, now_ms: i64) -> AppResult<Option<PeriodStatus>> {
     let mut tx = db.read().await?;
     let s = series_of(&mut tx, kpi).await?;
     let t = targets_map(&mut tx, kpi.id).await?;
-    let all = rows(kpi, &s, &t);
+    let all = rows(kpi, &s, &t, now_ms);
     Ok(all
         .iter()
         .rev()
@@ -237,7 +237,7 @@ pub async fn latest_status(db: &Db, kpi: &Kpi) -> AppResult<Option<PeriodStatus>
         .cloned())
 }
 
-fn rows(kpi: &Kpi, s: &KpiSeries, t: &HashMap<String, Target>) -> Vec<PeriodStatus> {
+fn rows(kpi: &Kpi, s: &KpiSeries, t: &HashMap<String, Target>, now_ms: i64) -> Vec<PeriodStatus> {
     let g = kpi.granularity();
     let target_idx = t
         .keys()
@@ -245,7 +245,13 @@ fn rows(kpi: &Kpi, s: &KpiSeries, t: &HashMap<String, Target>) -> Vec<PeriodStat
         .map(|p| p.index);
     let data = (!s.values.is_empty()).then(|| (s.start, s.start + s.values.len() as i32 - 1));
     let lo = target_idx.clone().chain(data.map(|d| d.0)).min();
-    let hi = target_idx.chain(data.map(|d| d.1)).max();
+    // Targets set ahead (a whole year's grid) are not periods yet: stop at the later of the last
+    // value and the current period.
+    let now = g.index_of(today_day(now_ms));
+    let hi = target_idx
+        .chain(data.map(|d| d.1))
+        .max()
+        .map(|h| h.min(now.max(data.map_or(now, |d| d.1))));
     let (Some(lo), Some(hi)) = (lo, hi) else {
         return Vec::new();
     };
@@ -273,11 +279,20 @@ pub struct Overview {
     /// 同比/环比, moving mean, anomalies with explanations, forecast with its error on history.
     #[schema(value_type = Object)]
     pub analysis: Analysis,
-    /// For daily data: the current period (of the KPI's reporting granularity, at least a month)
-    /// projected to its end.
-    #[schema(value_type = Option<Object>)]
-    pub projection: Option<analytics::forecast::PeriodEndProjection>,
+    /// For daily data: the month of the last value projected to its end with the same forecast.
+    pub projection: Option<MonthEnd>,
     pub actions: Vec<Action>,
+}
+
+/// A daily KPI's month projected to its end: the actuals so far and the forecast of the
+/// remaining days, combined with the KPI's aggregation.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct MonthEnd {
+    /// `YYYY-MM`.
+    pub period: String,
+    pub remaining_days: usize,
+    pub actual_so_far: f64,
+    pub projected: f64,
 }
 
 /// The KPI page's data: periods, analysis, forecast and actions.
@@ -287,24 +302,47 @@ pub async fn overview(db: &Db, ctx: &Ctx, id: i64) -> AppResult<Overview> {
     let s = series_of(&mut tx, &kpi).await?;
     let t = targets_map(&mut tx, kpi.id).await?;
     let actions = actions_of(&mut tx, &kpi, &s).await?;
-    let periods = rows(&kpi, &s, &t);
+    let periods = rows(&kpi, &s, &t, ctx.now_ms);
     let ps = s.to_period_series();
     let window = match kpi.granularity() {
         Granularity::Day => 7,
         Granularity::Week => 4,
         _ => 3,
     };
+    // Daily KPIs forecast to the end of the month of their last value (one model fit serves
+    // the forecast and the month-end projection; fitting is the page's largest cost).
+    let month_left = match (kpi.granularity(), ps.is_empty()) {
+        (Granularity::Day, false) => {
+            let last = ps.start + ps.len() as i32 - 1;
+            Some((Granularity::Month.period_of(last), last))
+        }
+        _ => None,
+    };
+    let horizon = month_left.map_or(3, |(m, last)| ((m.end() - last) as usize).max(1));
     let analysis = analyze(
         &ps,
         AnalysisOptions {
             window,
-            horizon: 3,
+            horizon,
             threshold: 3.5,
         },
     );
-    let projection = match (kpi.granularity(), kpi.aggregation.agg()) {
-        (Granularity::Day, Some(agg)) if !ps.is_empty() => {
-            analytics::forecast::forecast_to_period_end(&ps, Granularity::Month, agg).ok()
+    let projection = match (month_left, kpi.aggregation.agg(), &analysis.forecast) {
+        (Some((month, last)), Some(agg), Some(f)) => {
+            let from = (month.start() - ps.start).max(0) as usize;
+            let actual: Vec<f64> = ps.values[from..]
+                .iter()
+                .map(|v| v.unwrap_or(f64::NAN))
+                .collect();
+            let remaining = (month.end() - last) as usize;
+            let mut combined = actual.clone();
+            combined.extend(f.points.iter().take(remaining).map(|p| p.value));
+            Some(MonthEnd {
+                period: month.label(),
+                remaining_days: remaining,
+                actual_so_far: agg.apply(&actual),
+                projected: agg.apply(&combined),
+            })
         }
         _ => None,
     };
