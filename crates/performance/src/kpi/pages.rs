@@ -125,6 +125,51 @@ mod tests {
         assert_eq!(fmt_num(Locale::ZhCn, 310_000_000.0), "3.1亿");
         assert_eq!(fmt_change(Some(-0.052)), "▼ 5.2 %");
     }
+
+    #[test]
+    fn grids_cover_the_year_in_the_kpis_periods() {
+        let mut k: Kpi = serde_json::from_value(serde_json::json!({
+            "id": 1, "code": "k", "name": "k", "name_zh": null, "description": null, "unit": "count",
+            "direction": "higher", "aggregation": "sum", "frequency": "weekly", "scope": "company",
+            "department_id": null, "department_name": null, "person_id": null, "person_name": null,
+            "owner_person_id": null, "owner_name": null, "owner_name_zh": null, "formula": null,
+            "computed": null, "threshold_mode": "percent", "amber_from": 0.0, "red_from": 10.0,
+            "version": 1, "created_at": 0, "updated_at": 0
+        }))
+        .unwrap();
+        let today = analytics::calendar::parse_ymd(b"2026-05-29").unwrap();
+        let labels = |k: &Kpi, span: &str| -> Vec<String> {
+            grid_periods(k, span, today)
+                .1
+                .iter()
+                .map(|p| p.label())
+                .collect()
+        };
+        let w26 = labels(&k, "2026");
+        assert_eq!(
+            (w26.len(), w26[0].as_str(), w26[52].as_str()),
+            (53, "2026-W01", "2026-W53")
+        );
+        let w25 = labels(&k, "2025");
+        assert_eq!(
+            (w25.len(), w25[0].as_str(), w25[51].as_str()),
+            (52, "2025-W01", "2025-W52")
+        );
+        assert_eq!(grid_periods(&k, "nonsense", today).0, "2026");
+        k.frequency = Frequency::Monthly;
+        assert_eq!(labels(&k, "2026").len(), 12);
+        k.frequency = Frequency::Quarterly;
+        assert_eq!(
+            labels(&k, "2026"),
+            ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+        );
+        k.frequency = Frequency::Daily;
+        let (span, days, prev, next) = grid_periods(&k, "2026-02", today);
+        assert_eq!(
+            (span.as_str(), days.len(), prev.as_str(), next.as_str()),
+            ("2026-02", 28, "2026-01", "2026-03")
+        );
+    }
 }
 
 fn fmt_value(locale: Locale, unit: Unit, v: Option<f64>) -> String {
