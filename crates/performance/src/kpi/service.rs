@@ -1167,7 +1167,13 @@ pub async fn open_action(
                 .unwrap_or_else(|| format!("Action on KPI {} ({})", kpi.code, kpi.name)),
         ),
         assignee_id: input.assignee_id,
-        department_id: kpi.department_id.or(ctx.actor.department_id),
+        // The KPI's department when the caller may create tasks there; an owner elsewhere
+        // acts in their own department.
+        department_id: kpi
+            .department_id
+            .filter(|d| ctx.actor.can_create_task_in(Some(*d)))
+            .or(ctx.actor.department_id)
+            .or(kpi.department_id),
         status: work::model::Status::Todo,
         priority: work::model::Priority::High,
         due_date: input.due_date.clone(),
