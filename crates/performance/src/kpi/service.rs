@@ -711,7 +711,20 @@ pub async fn push_points(
     points: &[PointInput],
 ) -> AppResult<PushResult> {
     let mut tx = db.write().await?;
-    let kpi = visible(&mut tx, ctx, id).await?;
+    let r = push_in(&mut tx, ctx, id, source, points).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+/// [`push_points`] inside the caller's write transaction (imports write many KPIs in one).
+pub async fn push_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    id: i64,
+    source: &str,
+    points: &[PointInput],
+) -> AppResult<PushResult> {
+    let kpi = visible(tx, ctx, id).await?;
     if !ctx.actor.can_record_kpi(&kpi.facts()) {
         return Err(AppError::Forbidden("record this KPI's actuals"));
     }
@@ -782,11 +795,11 @@ pub async fn push_points(
     c.finish()?;
     let mut r = PushResult::default();
     for (day, v) in &clean {
-        let old = store::point(&mut tx, id, day, &source).await?;
+        let old = store::point(tx, id, day, &source).await?;
         match (old, v) {
             (None, None) => r.unchanged += 1,
             (Some(_), None) => {
-                store::delete_point(&mut tx, id, day, &source).await?;
+                store::delete_point(tx, id, day, &source).await?;
                 r.deleted += 1;
             }
             (Some(o), Some(n)) if o == *n => r.unchanged += 1,
@@ -797,7 +810,7 @@ pub async fn push_points(
                     value: *value,
                     denominator: *denominator,
                 };
-                store::upsert_point(&mut tx, id, &p, ctx.user_id(), ctx.now_ms).await?;
+                store::upsert_point(tx, id, &p, ctx.user_id(), ctx.now_ms).await?;
                 if old.is_some() {
                     r.updated += 1;
                 } else {
@@ -808,7 +821,7 @@ pub async fn push_points(
     }
     if r.inserted + r.updated + r.deleted > 0 {
         db::audit::log_change(
-            &mut tx,
+            tx,
             ctx,
             "kpi.points",
             "kpi",
@@ -817,9 +830,8 @@ pub async fn push_points(
             Some(serde_json::json!({ "source": source, "points": points, "result": r })),
         )
         .await?;
-        evaluate_in(&mut tx, &kpi, ctx.now_ms).await?;
+        evaluate_in(tx, &kpi, ctx.now_ms).await?;
     }
-    tx.commit().await?;
     Ok(r)
 }
 
