@@ -222,6 +222,7 @@ macro_rules! bind_all {
                 Val::F64(v) => q.bind(*v),
                 Val::Text(v) => q.bind(v.clone()),
                 Val::Bool(v) => q.bind(*v),
+                Val::Bytes(v) => q.bind(v.clone()),
             };
         }
         q

@@ -201,6 +201,7 @@ fn bind(stmt: &mut rusqlite::Statement<'_>, args: &[Val]) -> Result<(), DbError>
             Val::F64(v) => stmt.raw_bind_parameter(idx, v),
             Val::Text(v) => stmt.raw_bind_parameter(idx, v),
             Val::Bool(v) => stmt.raw_bind_parameter(idx, v),
+            Val::Bytes(v) => stmt.raw_bind_parameter(idx, v),
         }
         .map_err(lite_err)?;
     }

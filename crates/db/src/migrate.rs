@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_platform"),
     migration!(2, "0002_org"),
     migration!(3, "0003_tasks"),
+    migration!(4, "0004_imports"),
     migration!(7, "0007_kpis"),
 ];
 

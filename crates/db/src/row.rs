@@ -9,6 +9,8 @@ pub enum Val {
     F64(Option<f64>),
     Text(Option<String>),
     Bool(Option<bool>),
+    /// `BLOB` on SQLite, `BYTEA` on PostgreSQL (uploaded files kept between import steps).
+    Bytes(Option<Vec<u8>>),
 }
 
 macro_rules! val_from {
@@ -31,6 +33,8 @@ val_from!(bool, Bool, |x| x);
 val_from!(String, Text, |x| x);
 val_from!(&str, Text, |x: &str| x.to_string());
 val_from!(&String, Text, |x: &String| x.clone());
+val_from!(Vec<u8>, Bytes, |x| x);
+val_from!(&[u8], Bytes, |x: &[u8]| x.to_vec());
 
 /// A result row from either backend, read by column name.
 pub enum Row {
@@ -92,6 +96,16 @@ impl FromLite for bool {
     }
 }
 
+impl FromLite for Vec<u8> {
+    const TYPE: &'static str = "BLOB";
+    fn from_lite(v: &rusqlite::types::Value) -> Option<Self> {
+        match v {
+            rusqlite::types::Value::Blob(b) => Some(b.clone()),
+            _ => None,
+        }
+    }
+}
+
 impl LiteRow {
     fn value(&self, col: &str) -> Result<&rusqlite::types::Value, DbError> {
         self.names
@@ -143,4 +157,5 @@ impl Row {
     getter!(f64, opt_f64, f64);
     getter!(string, opt_string, String);
     getter!(bool, opt_bool, bool);
+    getter!(bytes, opt_bytes, Vec<u8>);
 }

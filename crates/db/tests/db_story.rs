@@ -190,6 +190,7 @@ fn norm(t: &str) -> String {
         "text" => "text",
         "real" | "double precision" => "float",
         "boolean" => "bool",
+        "blob" | "bytea" => "bytes",
         other => return other.to_string(),
     }
     .to_string()

@@ -18,6 +18,7 @@ pub struct FileConfig {
     pub session_idle_minutes: Option<i64>,
     pub session_absolute_hours: Option<i64>,
     pub max_body_bytes: Option<usize>,
+    pub max_upload_bytes: Option<usize>,
     pub shutdown_grace_seconds: Option<u64>,
     pub sqlite_synchronous: Option<String>,
     pub pg_pool_size: Option<u32>,
@@ -97,6 +98,9 @@ impl FileConfig {
         }
         if let Some(v) = self.session_absolute_hours {
             c.web.session_absolute_ms = v * 3_600_000;
+        }
+        if let Some(v) = self.max_upload_bytes {
+            c.web.max_upload_bytes = v;
         }
         if let Some(v) = self.max_body_bytes {
             c.web.max_body_bytes = v;

@@ -78,7 +78,10 @@ async fn claim(st: &AppState, job: &Job, holder: &str) -> Result<bool, db::DbErr
 async fn run(st: &AppState, name: &str) -> Result<(), kernel::AppError> {
     let now = st.now_ms();
     match name {
-        "housekeeping" => identity::service::housekeeping(&st.db, now).await?,
+        "housekeeping" => {
+            identity::service::housekeeping(&st.db, now).await?;
+            imports::service::purge(&st.db, now).await?;
+        }
         "notification_digest" => notify::service::run_digest(&st.db, now).await?,
         "kpi_refresh" => {
             performance::kpi::service::refresh_all(&st.db, now).await?;

@@ -12,6 +12,15 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(team::api::router())
         .merge(work::api::router())
         .merge(performance::kpi::api::router())
+        .merge(imports::api::router(import_registry()))
+}
+
+/// Every kind of record that can be imported (`/imports/{kind}`, `/api/v1/imports/{kind}`).
+/// A module adds its [`imports::Importer`] here.
+pub fn import_registry() -> imports::Registry {
+    imports::Registry::new()
+        .with(team::import::PeopleImport)
+        .with(performance::kpi::import::ActualsImport)
 }
 
 pub fn finish(mut doc: OpenApi) -> OpenApi {

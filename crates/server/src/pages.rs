@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(team::pages::router())
         .merge(work::pages::router())
         .merge(performance::kpi::pages::router())
+        .merge(imports::pages::router(crate::openapi::import_registry()))
 }
 
 pub async fn not_found(req: Req) -> Response {

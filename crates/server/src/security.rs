@@ -50,20 +50,31 @@ pub async fn csrf_guard(State(st): State<AppState>, req: Request, next: Next) ->
             deny(&st, &info, target(&req), is_api, "bad CSRF token").await
         };
     }
-    let is_form = req
+    let ctype = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_string();
+    let is_form = ctype.starts_with("application/x-www-form-urlencoded");
+    // File uploads from pages (no JavaScript) carry the token as a multipart field.
+    let boundary = ctype
+        .starts_with("multipart/form-data")
+        .then(|| multer::parse_boundary(&ctype).ok())
+        .flatten();
+    if !is_form && boundary.is_none() {
         return deny(&st, &info, target(&req), is_api, "missing CSRF token").await;
     }
+    let cap = st.web.body_cap(req.uri().path());
     let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, st.web.max_body_bytes).await {
+    let bytes = match to_bytes(body, cap).await {
         Ok(b) => b,
         Err(_) => return ui::PageError(AppError::PayloadTooLarge, info.locale).into_response(),
     };
-    let token = form_urlencoded_value(&bytes, "_csrf");
+    let token = match boundary {
+        Some(b) => multipart_value(bytes.clone(), b, "_csrf").await,
+        None => form_urlencoded_value(&bytes, "_csrf"),
+    };
     let req = Request::from_parts(parts, Body::from(bytes));
     match token {
         Some(t) if constant_eq(&t, &expected) => next.run(req).await,
@@ -153,6 +164,18 @@ fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {
         .ok()?
         .into_iter()
         .find_map(|(k, v)| (k == key).then_some(v))
+}
+
+/// The first text field `key` of a multipart body (the upload form sends `_csrf` first).
+async fn multipart_value(body: axum::body::Bytes, boundary: String, key: &str) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut mp = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = mp.next_field().await {
+        if field.name() == Some(key) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn constant_eq(a: &str, b: &str) -> bool {
@@ -245,7 +268,7 @@ pub async fn body_limit(State(st): State<AppState>, req: Request, next: Next) ->
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > st.web.max_body_bytes) {
+    if declared.is_some_and(|n| n > st.web.body_cap(req.uri().path())) {
         let locale = req
             .extensions()
             .get::<RequestInfo>()

@@ -1343,3 +1343,71 @@ async fn an_anomalous_latest_value_notifies_once_with_its_explanation() {
         app.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_year_of_actuals_imports_from_a_file_all_or_nothing() {
+    use reqwest::multipart::{Form, Part};
+    for b in BACKENDS {
+        let app = spawn(b).await;
+        let o = org(&app).await;
+        let a = &o.admin;
+        let k = post_ok(
+            a,
+            "/api/v1/kpis",
+            kpi("visits", "department", json!({"department_id": o.cs})),
+        )
+        .await;
+        let id = k["id"].as_i64().unwrap();
+        let upload = |csv: String| {
+            let form = Form::new().part(
+                "file",
+                Part::bytes(csv.into_bytes()).file_name("actuals.csv"),
+            );
+            a.req(reqwest::Method::POST, "/api/v1/imports/kpi-actuals")
+                .multipart(form)
+                .send()
+        };
+        let run = |imp: i64| {
+            a.req(
+                reqwest::Method::POST,
+                &format!("/api/v1/imports/kpi-actuals/{imp}/run"),
+            )
+            .json(&json!({"dry_run": false}))
+            .send()
+        };
+        // One bad row (an unknown KPI) → nothing is written, and the report names the row.
+        let mut csv = String::from("指标编码,周期,实际值\n");
+        for m in 1..=12 {
+            csv.push_str(&format!("visits,2025/{m},\"1,{m:03}\"\n"));
+        }
+        let bad = format!("{csv}nope,2025-01,5\n");
+        let imp: Value = upload(bad).await.unwrap().json().await.unwrap();
+        let r = run(imp["id"].as_i64().unwrap()).await.unwrap();
+        let p = problem(r, 422).await;
+        assert!(names_field(&p, "rows[14].kpi"), "{b:?} {p}");
+        assert_eq!(
+            status(a, id, "2025-01").await["value"],
+            Value::Null,
+            "{b:?}: all or nothing"
+        );
+        let imp: Value = upload(csv).await.unwrap().json().await.unwrap();
+        let rep: Value = run(imp["id"].as_i64().unwrap())
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (rep["committed"].clone(), rep["written"].clone()),
+            (json!(true), json!(12)),
+            "{b:?} {rep}"
+        );
+        assert_eq!(
+            status(a, id, "2025-03").await["value"],
+            json!(1003.0),
+            "{b:?}"
+        );
+        assert_eq!(status(a, id, "2025-12").await["value"], json!(1012.0));
+        app.stop().await;
+    }
+}

@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use db::idempotency::Idem;
+use imports::export::ExportFormat;
 use kernel::AppError;
 use kernel::page::{clamp_limit, decode_cursor, encode_cursor};
 use serde::{Deserialize, Serialize};
@@ -146,6 +147,10 @@ pub struct DepartmentQuery {
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
     pub limit: Option<i64>,
+    /// `json` (default), or `csv`/`xlsx` for a file of ALL matching departments (every page,
+    /// at most 50,000 rows; `cursor` and `limit` are ignored).
+    #[param(inline)]
+    pub format: Option<ExportFormat>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -206,18 +211,52 @@ pub fn page_departments(
     })
 }
 
-/// List departments (by name), with filters and cursor pagination.
+/// List departments (by name), with filters and cursor pagination; `format=csv|xlsx` exports
+/// every matching department instead.
 #[utoipa::path(get, path = "/api/v1/departments", tag = "departments", params(DepartmentQuery),
-    responses((status = 200, body = DepartmentPage), (status = 400, body = ui::error::Problem),
+    responses((status = 200, content((DepartmentPage = "application/json"), ("text/csv"),
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+              (status = 400, body = ui::error::Problem),
               (status = 401, body = ui::error::Problem), (status = 422, body = ui::error::Problem)))]
 async fn list_departments(
     State(st): State<AppState>,
     req: Req,
     ApiQuery(q): ApiQuery<DepartmentQuery>,
-) -> Result<Json<DepartmentPage>, ApiError> {
+) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let all = service::list_departments(&st.db, &ctx).await?;
-    Ok(Json(page_departments(all, &q)?))
+    if let Some(format) = q.format.and_then(ExportFormat::file) {
+        let rows = export_departments(all, q)?;
+        let sheet = crate::export::departments_sheet(req.locale(), &rows);
+        return Ok(imports::export::respond(
+            format,
+            "departments",
+            &imports::export::today(ctx.now_ms),
+            &sheet,
+        )?);
+    }
+    Ok(Json(page_departments(all, &q)?).into_response())
+}
+
+/// Every department the query matches, in list order (all pages).
+pub fn export_departments(
+    all: Vec<Department>,
+    q: DepartmentQuery,
+) -> Result<Vec<Department>, AppError> {
+    let mut q = DepartmentQuery {
+        limit: Some(kernel::page::MAX_LIMIT),
+        cursor: None,
+        ..q
+    };
+    let mut out = Vec::new();
+    loop {
+        let page = page_departments(all.clone(), &q)?;
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
 }
 
 /// The whole department tree in display order with depths.
@@ -363,6 +402,11 @@ pub struct PeopleQuery {
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
     pub limit: Option<i64>,
+    /// `json` (default), or `csv`/`xlsx` for a file of ALL matching people (every page, at
+    /// most 50,000 rows; `cursor` and `limit` are ignored). The file reads back through the
+    /// people import.
+    #[param(inline)]
+    pub format: Option<ExportFormat>,
 }
 
 impl PeopleQuery {
@@ -386,21 +430,52 @@ pub struct PersonPage {
     pub next_cursor: Option<String>,
 }
 
-/// List people with filters, sort and cursor pagination.
+/// List people with filters, sort and cursor pagination; `format=csv|xlsx` exports every
+/// matching person instead.
 #[utoipa::path(get, path = "/api/v1/people", tag = "people", params(PeopleQuery),
-    responses((status = 200, body = PersonPage), (status = 400, body = ui::error::Problem),
+    responses((status = 200, content((PersonPage = "application/json"), ("text/csv"),
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+              (status = 400, body = ui::error::Problem),
               (status = 401, body = ui::error::Problem), (status = 422, body = ui::error::Problem)))]
 async fn list_people(
     State(st): State<AppState>,
     req: Req,
     ApiQuery(q): ApiQuery<PeopleQuery>,
-) -> Result<Json<PersonPage>, ApiError> {
+) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
+    if let Some(format) = q.format.and_then(ExportFormat::file) {
+        let people = export_people(&st, &ctx, q.filter()).await?;
+        let sheet = crate::export::people_sheet(req.locale(), &people);
+        return Ok(imports::export::respond(
+            format,
+            "people",
+            &imports::export::today(ctx.now_ms),
+            &sheet,
+        )?);
+    }
     let page = service::list_people(&st.db, &ctx, &q.filter()).await?;
     Ok(Json(PersonPage {
         items: page.items,
         next_cursor: page.next_cursor,
-    }))
+    })
+    .into_response())
+}
+
+/// Every person the filter matches, in list order: the list's own query, page after page.
+pub async fn export_people(
+    st: &AppState,
+    ctx: &kernel::Ctx,
+    f: PersonFilter,
+) -> Result<Vec<Person>, AppError> {
+    imports::export::all_pages(|cursor| {
+        let f = PersonFilter {
+            cursor,
+            limit: Some(kernel::page::MAX_LIMIT),
+            ..f.clone()
+        };
+        async move { service::list_people(&st.db, ctx, &f).await }
+    })
+    .await
 }
 
 /// Create a person (admins anywhere; managers within their departments; `user_id` admins only).
@@ -537,6 +612,7 @@ mod tests {
             q: text.map(Into::into),
             cursor,
             limit,
+            format: None,
         }
     }
 

@@ -3,6 +3,8 @@
 //! members edit only their own contact details; admins do everything.
 pub mod api;
 pub mod demo;
+pub mod export;
+pub mod import;
 pub mod model;
 pub mod pages;
 pub mod service;

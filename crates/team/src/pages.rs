@@ -413,10 +413,28 @@ impl DepartmentsPage {
     }
 }
 
-async fn departments_page(State(st): State<AppState>, req: Req, uri: Uri) -> PageResult {
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ExportParam {
+    format: String,
+}
+
+async fn departments_page(
+    State(st): State<AppState>,
+    req: Req,
+    uri: Uri,
+    Query(x): Query<ExportParam>,
+) -> PageResult {
     let ctx = ctx_of(&st, &req)?;
     let pe = |e| PageError(e, req.locale());
     let tree = service::tree(&st.db).await.map_err(pe)?;
+    if let Some(format) = imports::export::ExportFormat::from_page_param(&x.format) {
+        // The tree's order, as the page shows it.
+        let all: Vec<Department> = tree.into_iter().map(|n| n.department).collect();
+        let sheet = crate::export::departments_sheet(req.locale(), &all);
+        let today = imports::export::today(ctx.now_ms);
+        return imports::export::respond(format, "departments", &today, &sheet).map_err(pe);
+    }
     let actor = &ctx.actor;
     let rows = nest(tree, |id| actor.can_manage_department(Some(id)));
     let chrome = notify::chrome(&st, &req, "/departments", "dept.title", &here(&uri)).await;
@@ -850,6 +868,8 @@ pub struct PeopleParams {
     pub sort: String,
     pub order: String,
     pub cursor: String,
+    /// `csv` or `xlsx`: the whole filtered list as a file instead of the page.
+    pub format: String,
 }
 
 impl PeopleParams {
@@ -940,6 +960,17 @@ impl PeopleParams {
         )
     }
 
+    /// This list (filters and sort, all pages) as a file.
+    pub fn export_url(&self, format: &str) -> String {
+        let base = self.url(
+            self.sort().as_str(),
+            if self.desc() { "desc" } else { "" },
+            "",
+        );
+        let sep = if base.contains('?') { '&' } else { '?' };
+        format!("{base}{sep}format={format}")
+    }
+
     pub fn first_url(&self) -> String {
         self.url(
             self.sort().as_str(),
@@ -975,6 +1006,14 @@ async fn people_page(
     let locale = req.locale();
     let ctx = ctx_of(&st, &req)?;
     let pe = |e| PageError(e, locale);
+    if let Some(format) = imports::export::ExportFormat::from_page_param(&p.format) {
+        let people = crate::api::export_people(&st, &ctx, p.filter())
+            .await
+            .map_err(pe)?;
+        let sheet = crate::export::people_sheet(locale, &people);
+        let today = imports::export::today(ctx.now_ms);
+        return imports::export::respond(format, "people", &today, &sheet).map_err(pe);
+    }
     let page = match service::list_people(&st.db, &ctx, &p.filter()).await {
         Ok(page) => page,
         // A stale or mangled cursor (e.g. after changing the sort by hand): start over.

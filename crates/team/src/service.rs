@@ -548,3 +548,107 @@ pub async fn history(
     };
     Ok(Page { items, next_cursor })
 }
+
+// ---------------------------------------------------------------- import
+
+/// Creates the people of an import inside the kit's transaction `tx`: the policy per row (the
+/// importer must be allowed to manage people in the row's department), departments by name or
+/// code, managers by employee number (existing, or another row of the file), employee numbers
+/// unique in the file and in the directory; one `person.create` audit event per person. Every
+/// problem of every row is collected; any problem → `Err` and the kit rolls everything back.
+pub async fn import_people(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    rows: Vec<(usize, crate::import::PersonRow)>,
+) -> Result<usize, imports::ImportFailure> {
+    use imports::{ImportFailure, RowError};
+    let mut errs: Vec<RowError> = Vec::new();
+    let departments = crate::import::DepartmentIndex::new(&store::list_departments(tx).await?);
+
+    let mut first_row: std::collections::HashMap<&str, usize> = Default::default();
+    for (n, r) in &rows {
+        let no = r.values.employee_no.as_str();
+        if let Some(first) = first_row.get(no) {
+            errs.push(RowError::new(
+                *n,
+                "employee_no",
+                "duplicate",
+                format!("the employee number {no} is also in row {first}"),
+            ));
+        } else {
+            first_row.insert(no, *n);
+        }
+    }
+    let in_file: Vec<String> = first_row.keys().map(|s| s.to_string()).collect();
+    let mut referenced: Vec<String> = rows
+        .iter()
+        .filter_map(|(_, r)| r.manager_no.clone())
+        .collect();
+    referenced.extend(in_file.iter().cloned());
+    referenced.sort();
+    referenced.dedup();
+    let existing = store::ids_by_employee_no(tx, &referenced).await?;
+
+    let mut resolved: Vec<PersonValues> = Vec::with_capacity(rows.len());
+    for (n, r) in &rows {
+        let mut v = r.values.clone();
+        if existing.contains_key(&v.employee_no) {
+            errs.push(RowError::new(
+                *n,
+                "employee_no",
+                "taken",
+                format!(
+                    "a person with the employee number {} already exists",
+                    v.employee_no
+                ),
+            ));
+        }
+        if let Some(d) = &r.department {
+            match departments.find(d) {
+                Ok(id) => v.department_id = Some(id),
+                Err((code, why)) => errs.push(RowError::new(*n, "department", code, why)),
+            }
+        }
+        let dept_ok = r.department.is_none() || v.department_id.is_some();
+        if dept_ok && !ctx.actor.can_manage_person(v.department_id) {
+            errs.push(RowError::new(
+                *n,
+                "department",
+                "forbidden",
+                "you may not add people to this department",
+            ));
+        }
+        if let Some(m) = &r.manager_no
+            && !existing.contains_key(m)
+            && !first_row.contains_key(m.as_str())
+        {
+            errs.push(RowError::new(
+                *n,
+                "manager",
+                "not_found",
+                format!("no person has the employee number {m}"),
+            ));
+        }
+        resolved.push(v);
+    }
+    let (order, cycle_errs) = crate::import::manager_order(&rows);
+    errs.extend(cycle_errs);
+    if !errs.is_empty() {
+        return Err(ImportFailure::Rows(errs));
+    }
+
+    let mut created: std::collections::HashMap<String, i64> = Default::default();
+    for i in order {
+        let (_, r) = &rows[i];
+        let v = &mut resolved[i];
+        v.manager_id = r
+            .manager_no
+            .as_ref()
+            .and_then(|m| existing.get(m).or_else(|| created.get(m)).copied());
+        let id = store::insert_person(tx, v, ctx.now_ms).await?;
+        created.insert(v.employee_no.clone(), id);
+        let p = store::get_person(tx, id).await?.ok_or(AppError::NotFound)?;
+        db::audit::log_change(tx, ctx, "person.create", "person", Some(id), None, json(&p)).await?;
+    }
+    Ok(rows.len())
+}

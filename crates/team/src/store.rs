@@ -541,3 +541,21 @@ pub async fn unlink_user_elsewhere(
     )
     .await
 }
+
+/// Ids of the people with these employee numbers (numbers not found are absent).
+pub async fn ids_by_employee_no(
+    tx: &mut Tx,
+    nos: &[String],
+) -> Result<std::collections::HashMap<String, i64>, DbError> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in nos.chunks(500) {
+        let mut q = Sql::new("SELECT id, employee_no FROM people WHERE employee_no IN (");
+        let ps: Vec<String> = chunk.iter().map(|n| q.arg(n.as_str())).collect();
+        q.push(&ps.join(","));
+        q.push(")");
+        for r in tx.fetch_all(&q.text, &q.args).await? {
+            out.insert(r.string("employee_no")?, r.i64("id")?);
+        }
+    }
+    Ok(out)
+}

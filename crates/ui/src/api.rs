@@ -148,12 +148,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
-        serde_urlencoded::from_str(q).map(ApiQuery).map_err(|e| {
-            let msg = e.to_string();
-            let field = msg.split('`').nth(1).unwrap_or("query").to_string();
-            ApiError(AppError::field(field, "invalid_query", msg))
-        })
+        serde_urlencoded::from_str(q)
+            .map(ApiQuery)
+            .map_err(|e| query_problem(q, &e))
     }
+}
+
+/// A query-string parse error as a problem naming the parameter. serde names the field for
+/// unknown/missing fields, but for a bad enum value it names only the value, so the parameter
+/// carrying that value is looked up in the query.
+pub fn query_problem(query: &str, e: &serde_urlencoded::de::Error) -> ApiError {
+    let msg = e.to_string();
+    let quoted = msg.split('`').nth(1).unwrap_or("query").to_string();
+    let field = if msg.starts_with("unknown variant") {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|(_, v)| *v == quoted)
+            .map_or(quoted, |(k, _)| k)
+    } else {
+        quoted
+    };
+    ApiError(AppError::field(field, "invalid_query", msg))
 }
 
 /// The strong ETag of a record version.
@@ -278,6 +294,34 @@ mod tests {
         );
         assert!(require_json(&json).is_ok());
         assert!(require_json(&HeaderMap::new()).is_err());
+    }
+
+    #[test]
+    fn query_problems_name_the_parameter() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(rename_all = "lowercase")]
+        #[allow(dead_code)]
+        enum F {
+            Csv,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Q {
+            format: Option<F>,
+        }
+        let q = "format=pdf";
+        let e = serde_urlencoded::from_str::<Q>(q).unwrap_err();
+        match query_problem(q, &e).0 {
+            AppError::Validation(f) => assert_eq!(f[0].field, "format"),
+            other => panic!("{other:?}"),
+        }
+        let q = "bogus=1";
+        let e = serde_urlencoded::from_str::<Q>(q).unwrap_err();
+        match query_problem(q, &e).0 {
+            AppError::Validation(f) => assert_eq!(f[0].field, "bogus"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

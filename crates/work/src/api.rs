@@ -75,6 +75,10 @@ pub struct ListQuery {
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
     pub limit: Option<i64>,
+    /// `json` (default), or `csv`/`xlsx` for a file of ALL matching tasks the caller may see
+    /// (every page, at most 50,000 rows; `cursor` and `limit` are ignored).
+    #[param(inline)]
+    pub format: Option<imports::export::ExportFormat>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -291,11 +295,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for TaskQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let q = fold_repeated(parts.uri.query().unwrap_or(""), &["status"]);
-        serde_urlencoded::from_str(&q).map(TaskQuery).map_err(|e| {
-            let msg = e.to_string();
-            let field = msg.split('`').nth(1).unwrap_or("query").to_string();
-            ApiError(AppError::field(field, "invalid_query", msg))
-        })
+        serde_urlencoded::from_str(&q)
+            .map(TaskQuery)
+            .map_err(|e| ui::api::query_problem(&q, &e))
     }
 }
 
@@ -360,24 +362,38 @@ fn with_etag(status: StatusCode, t: Task) -> Response {
 
 // ---------------------------------------------------------------- handlers
 
-/// List the tasks the caller may see, filtered, sorted and paginated by cursor.
+/// List the tasks the caller may see, filtered, sorted and paginated by cursor; `format=csv|xlsx`
+/// exports every matching task the caller may see instead.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(ListQuery),
-    responses((status = 200, description = "One page of tasks", body = TaskPage),
+    responses((status = 200, description = "One page of tasks (JSON), or all of them as a file", content(
+                (TaskPage = "application/json"), ("text/csv"),
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 400, description = "Invalid cursor", body = ui::error::Problem),
               (status = 401, body = ui::error::Problem),
               (status = 422, description = "A parameter is invalid (named in `errors`)", body = ui::error::Problem)))]
 async fn list_tasks(
     State(st): State<AppState>,
     req: Req,
-    TaskQuery(q): TaskQuery<ListQuery>,
-) -> Result<Json<TaskPage>, ApiError> {
+    TaskQuery(mut q): TaskQuery<ListQuery>,
+) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
+    let export = q
+        .format
+        .take()
+        .and_then(imports::export::ExportFormat::file);
     let f = q.into_filter()?;
+    if let Some(format) = export {
+        let tasks = crate::export::all_tasks(&st.db, &ctx, &f).await?;
+        let sheet = crate::export::tasks_sheet(req.locale(), &tasks);
+        let today = imports::export::today(ctx.now_ms);
+        return Ok(imports::export::respond(format, "tasks", &today, &sheet)?);
+    }
     let page = service::list(&st.db, &ctx, &f).await?;
     Ok(Json(TaskPage {
         items: page.items,
         next_cursor: page.next_cursor,
-    }))
+    })
+    .into_response())
 }
 
 /// Create a task. Send `Idempotency-Key` to make retries safe: the same key and body replay the

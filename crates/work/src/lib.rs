@@ -2,6 +2,7 @@
 //! `kernel::policy`; lists and the board use the same visibility predicate as a direct read.
 pub mod api;
 pub mod demo;
+pub mod export;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
 pub mod model;

@@ -535,8 +535,19 @@ struct ListPage {
     next_href: Option<String>,
     first_href: Option<String>,
     board_href: String,
+    /// This list (filters and sort, all pages) as a file: `?…&format=`.
+    export_href: String,
     can_create: bool,
     notice: Option<&'static str>,
+}
+
+/// `format=csv|xlsx` in the list's query: export instead of showing the page.
+fn export_format(raw: &str) -> Option<sheets::Format> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).unwrap_or_default();
+    pairs
+        .iter()
+        .find(|(k, _)| k == "format")
+        .and_then(|(_, v)| imports::export::ExportFormat::from_page_param(v))
 }
 
 async fn list_page(
@@ -549,6 +560,14 @@ async fn list_page(
     let ctx = ctx_of(&st, &req)?;
     let raw = raw.unwrap_or_default();
     let p = ListParams::parse(&raw);
+    if let Some(format) = export_format(&raw) {
+        let tasks = crate::export::all_tasks(&st.db, &ctx, &p.filter(LIST_PAGE))
+            .await
+            .map_err(&err)?;
+        let sheet = crate::export::tasks_sheet(locale, &tasks);
+        let today = imports::export::today(ctx.now_ms);
+        return imports::export::respond(format, "tasks", &today, &sheet).map_err(&err);
+    }
     let deleted = raw.split('&').any(|kv| kv == "deleted=1");
     let mut filters = filter_form(&st, &ctx, &p, "/tasks", true)
         .await
@@ -607,6 +626,10 @@ async fn list_page(
         next_href: next.map(|c| p.href("/tasks", Some(&c))),
         first_href: p.cursor.is_some().then(|| p.href("/tasks", None)),
         board_href: p.unsorted().href("/tasks/board", None),
+        export_href: {
+            let h = p.href("/tasks", None);
+            format!("{h}{}format=", if h.contains('?') { '&' } else { '?' })
+        },
         can_create: ctx.actor.role != Role::Viewer,
         notice: deleted.then(|| ui::t(locale, "task.deleted")),
     }

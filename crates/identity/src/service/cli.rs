@@ -16,6 +16,15 @@ async fn find(db: &Db, username: &str) -> AppResult<User> {
         .0)
 }
 
+/// An enabled account by name, for commands that act as a user (`opsdesk import --as`).
+pub async fn user_cli(db: &Db, username: &str) -> AppResult<User> {
+    let u = find(db, username).await?;
+    if u.disabled {
+        return Err(AppError::Forbidden("act as a disabled account"));
+    }
+    Ok(u)
+}
+
 pub async fn create_user_cli(
     db: &Db,
     now: i64,

@@ -11,7 +11,7 @@ pub use auth::{
     HOUSEKEEPING_SESSION_BOUND, authenticate_session, housekeeping, login, login_with, logout,
     purge_login_attempts, purge_sessions,
 };
-pub use cli::{create_token_cli, create_user_cli, reset_password_cli};
+pub use cli::{create_token_cli, create_user_cli, reset_password_cli, user_cli};
 pub use setup::{complete_setup, create_setup_token, setup_needed};
 pub use tokens::{authenticate_token, create_token, list_tokens, revoke_token};
 pub use users::{

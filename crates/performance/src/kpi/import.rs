@@ -46,7 +46,15 @@ const COLUMNS: &[ImportColumn] = &[
         column: Column {
             key: "value",
             required: true,
-            names: &["实际值", "数值", "值", "分子", "value", "actual", "numerator"],
+            names: &[
+                "实际值",
+                "数值",
+                "值",
+                "分子",
+                "value",
+                "actual",
+                "numerator",
+            ],
         },
         label_key: "kpi.actual",
     },
@@ -84,7 +92,12 @@ fn normalize_period(s: &str) -> String {
     let s = s.trim();
     let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
     match parts.as_slice() {
-        [y, m, d] if y.len() == 4 && m.len() <= 2 && d.len() <= 2 && d.chars().all(|c| c.is_ascii_digit()) => {
+        [y, m, d]
+            if y.len() == 4
+                && m.len() <= 2
+                && d.len() <= 2
+                && d.chars().all(|c| c.is_ascii_digit()) =>
+        {
             format!("{y}-{m:0>2}-{d:0>2}")
         }
         [y, m] if y.len() == 4 && m.len() <= 2 && m.chars().all(|c| c.is_ascii_digit()) => {
@@ -145,7 +158,11 @@ impl Importer for ActualsImport {
                 0.0
             }
             Some(v) => number(v).unwrap_or_else(|| {
-                errs.push(FieldError::new("value", "invalid", format!("{v:?} is not a number")));
+                errs.push(FieldError::new(
+                    "value",
+                    "invalid",
+                    format!("{v:?} is not a number"),
+                ));
                 0.0
             }),
         };
@@ -208,7 +225,12 @@ impl Importer for ActualsImport {
                 Some(k) => k,
                 None => {
                     problems.extend(rows.iter().map(|(row, _)| {
-                        RowError::new(*row, "kpi", "not_found", format!("no KPI with the code {code}"))
+                        RowError::new(
+                            *row,
+                            "kpi",
+                            "not_found",
+                            format!("no KPI with the code {code}"),
+                        )
                     }));
                     continue;
                 }
@@ -223,11 +245,18 @@ impl Importer for ActualsImport {
                             .field
                             .strip_prefix("points[")
                             .and_then(|r| r.split_once(']'))
-                            .and_then(|(i, f)| Some((i.parse::<usize>().ok()?, f.trim_start_matches('.'))));
+                            .and_then(|(i, f)| {
+                                Some((i.parse::<usize>().ok()?, f.trim_start_matches('.')))
+                            });
                         match at {
                             Some((i, f)) if i < rows.len() => {
                                 let field = if f.is_empty() { "value" } else { f };
-                                problems.push(RowError::new(rows[i].0, field, e.code, e.detail.clone()));
+                                problems.push(RowError::new(
+                                    rows[i].0,
+                                    field,
+                                    e.code,
+                                    e.detail.clone(),
+                                ));
                             }
                             _ => problems.extend(rows.iter().map(|(row, _)| {
                                 RowError::new(*row, "kpi", e.code, e.detail.clone())
@@ -236,7 +265,12 @@ impl Importer for ActualsImport {
                     }
                 }
                 Err(AppError::Forbidden(why)) => problems.extend(rows.iter().map(|(row, _)| {
-                    RowError::new(*row, "kpi", "forbidden", format!("you are not allowed to {why}"))
+                    RowError::new(
+                        *row,
+                        "kpi",
+                        "forbidden",
+                        format!("you are not allowed to {why}"),
+                    )
                 })),
                 Err(e) => return Err(ImportFailure::App(e)),
             }

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod demo;
 pub mod formula;
+pub mod import;
 pub mod model;
 pub mod pages;
 pub mod series;
