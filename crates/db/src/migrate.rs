@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_imports"),
     migration!(5, "0005_team_skills"),
     migration!(6, "0006_team_people"),
+    migration!(7, "0007_kpis"),
     migration!(9, "0009_job_runs"),
 ];
 

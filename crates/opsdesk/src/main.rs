@@ -475,8 +475,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let s = work::demo::load_demo(&db, now(), size).await.map_err(err)?;
             team::people_demo::load(&db, now()).await.map_err(err)?;
+            let kpis = performance::kpi::demo::load_demo(&db, now())
+                .await
+                .map_err(err)?;
             println!(
-                "demo data loaded in {:.1}s: {s:?}",
+                "demo data loaded in {:.1}s: {s:?}, {kpis} KPIs with two years of data",
                 started.elapsed().as_secs_f64()
             );
         }

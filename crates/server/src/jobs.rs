@@ -23,6 +23,11 @@ const JOBS: &[Job] = &[
         name: "certificate_reminders",
         every_ms: 60 * 60_000,
     },
+    // KPIs computed from opsdesk's own data, and the red/anomaly alerts of every KPI.
+    Job {
+        name: "kpi_refresh",
+        every_ms: 15 * 60_000,
+    },
 ];
 
 /// Runs due jobs every `tick` (30 s in production; tests shorten it).
@@ -108,6 +113,9 @@ async fn run(st: &AppState, name: &str) -> Result<(), kernel::AppError> {
                 team::training::reminders::DEFAULT_DAYS_BEFORE,
             )
             .await?;
+        }
+        "kpi_refresh" => {
+            performance::kpi::service::refresh_all(&st.db, now).await?;
         }
         _ => {}
     }

@@ -15,6 +15,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(team::recognition::api::router())
         .merge(team::one_on_one::api::router())
         .merge(work::api::router())
+        .merge(performance::kpi::api::router())
         .merge(imports::api::router(import_registry()))
         .merge(team::capability_api())
         .merge(work::assign::api::router())
@@ -23,7 +24,9 @@ pub fn api_router() -> OpenApiRouter<AppState> {
 /// Every kind of record that can be imported (`/imports/{kind}`, `/api/v1/imports/{kind}`).
 /// A module adds its [`imports::Importer`] here.
 pub fn import_registry() -> imports::Registry {
-    imports::Registry::new().with(team::import::PeopleImport)
+    imports::Registry::new()
+        .with(team::import::PeopleImport)
+        .with(performance::kpi::import::ActualsImport)
 }
 
 pub fn finish(mut doc: OpenApi) -> OpenApi {

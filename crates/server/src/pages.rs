@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(team::recognition::pages::router())
         .merge(team::one_on_one::pages::router())
         .merge(work::pages::router())
+        .merge(performance::kpi::pages::router())
         .merge(imports::pages::router(crate::openapi::import_registry()))
         .merge(team::capability_pages())
         .merge(work::assign::pages::router())

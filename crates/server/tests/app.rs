@@ -9,6 +9,7 @@ mod browser;
 mod browser_security;
 mod concurrency;
 mod imports;
+mod kpi;
 mod list_equals_get;
 mod mass_assignment;
 mod matrix;
