@@ -18,6 +18,11 @@ const JOBS: &[Job] = &[
         name: "notification_digest",
         every_ms: 60 * 60_000,
     },
+    // Hourly is enough: a week's reminder is claimed once per (key result, week) anyway.
+    Job {
+        name: "goal_checkin_reminders",
+        every_ms: 60 * 60_000,
+    },
 ];
 
 pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
@@ -75,6 +80,9 @@ async fn run(st: &AppState, name: &str) -> Result<(), kernel::AppError> {
     match name {
         "housekeeping" => identity::service::housekeeping(&st.db, now).await?,
         "notification_digest" => notify::service::run_digest(&st.db, now).await?,
+        "goal_checkin_reminders" => {
+            performance::goals::service::run_checkin_reminders(&st.db, now).await?;
+        }
         _ => {}
     }
     let mut tx = st.db.write().await?;

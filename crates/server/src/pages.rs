@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(notify::pages::router())
         .merge(team::pages::router())
         .merge(work::pages::router())
+        .merge(performance::goals::pages::router())
 }
 
 pub async fn not_found(req: Req) -> Response {

@@ -1,8 +1,10 @@
 //! Goals and OKRs in a tree (company → department → person): SMART goals and objectives with key
 //! results (measured manually or bound to a KPI), weekly check-ins with reminders, the red rule
 //! and end-of-cycle scoring.
+pub mod api;
 pub mod kpi_link;
 pub mod model;
+pub mod pages;
 pub mod service;
 pub mod store;
 
