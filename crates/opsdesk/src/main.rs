@@ -299,8 +299,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let size = work::demo::DemoSize::parse(size).expect("clap checked the size");
             let started = std::time::Instant::now();
             let s = work::demo::load_demo(&db, now(), size).await.map_err(err)?;
+            let goals = performance::goals::demo::load_demo(&db, now())
+                .await
+                .map_err(err)?;
             println!(
-                "demo data loaded in {:.1}s: {s:?}",
+                "demo data loaded in {:.1}s: {s:?}, {goals} goals",
                 started.elapsed().as_secs_f64()
             );
         }

@@ -812,3 +812,59 @@ async fn scoring_at_cycle_end_locks_the_goal_on_both_backends() {
         drop(t);
     }
 }
+
+#[tokio::test]
+async fn the_demo_cascades_company_okrs_with_weeks_of_check_ins_on_both_backends() {
+    for b in BACKENDS {
+        let t = TestDb::new(b).await;
+        let db = &t.db;
+        // 2026-11-27, eight weeks into 2026-Q4.
+        let now = 1_795_780_800_000;
+        work::demo::load_demo(db, now, work::demo::DemoSize::Small)
+            .await
+            .unwrap();
+        let n = performance::goals::demo::load_demo(db, now).await.unwrap();
+        assert!(n >= 8, "{b:?}: {n} goals");
+        assert_eq!(
+            performance::goals::demo::load_demo(db, now).await.unwrap(),
+            0,
+            "loads once"
+        );
+        let admin = Ctx::system(now);
+        let tree = svc::tree(db, &admin, "2026-Q4").await.unwrap();
+        assert_eq!(
+            tree.len(),
+            n,
+            "{b:?}: every demo goal is in the current quarter's tree"
+        );
+        assert_eq!(
+            tree.iter().map(|i| i.depth).max(),
+            Some(2),
+            "company → department → person"
+        );
+        assert!(
+            tree.iter()
+                .filter(|i| i.depth == 0)
+                .all(|i| i.goal.level == Level::Company)
+        );
+        let weeks = count(db, "SELECT COUNT(DISTINCT week) AS n FROM goal_checkins").await;
+        assert!(weeks >= 7, "{b:?}: {weeks} weeks of check-ins");
+        let healths: Vec<Health> = tree
+            .iter()
+            .flat_map(|i| i.goal.key_results.iter().map(|k| k.health))
+            .collect();
+        assert!(
+            healths.contains(&Health::Red) && healths.contains(&Health::Green),
+            "{healths:?}"
+        );
+        // Some key results skipped last week (2026-W47): the reminder job has work.
+        let missed = count(
+            db,
+            "SELECT COUNT(*) AS n FROM key_results k WHERE NOT EXISTS \
+             (SELECT 1 FROM goal_checkins c WHERE c.key_result_id = k.id AND c.week = '2026-W47')",
+        )
+        .await;
+        assert!(missed > 0, "{b:?}");
+        drop(t);
+    }
+}

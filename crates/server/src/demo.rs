@@ -17,6 +17,9 @@ pub async fn ensure_demo(st: &AppState) -> anyhow::Result<()> {
         work::demo::load_demo(&st.db, now, work::demo::DemoSize::Small)
             .await
             .map_err(err)?;
+        performance::goals::demo::load_demo(&st.db, now)
+            .await
+            .map_err(err)?;
     }
     let password = format!("demo-{}", &db::random_hex(6));
     let people = team::demo::demo_people_for_accounts(&st.db)

@@ -2,6 +2,7 @@
 //! results (measured manually or bound to a KPI), weekly check-ins with reminders, the red rule
 //! and end-of-cycle scoring.
 pub mod api;
+pub mod demo;
 pub mod kpi_link;
 pub mod model;
 pub mod pages;
