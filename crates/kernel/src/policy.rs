@@ -281,6 +281,17 @@ impl Actor {
         }
     }
 
+    /// Scorecards have goals' audience: company ones for all, a department's for its scope, a
+    /// person's for them and their managers.
+    pub fn can_see_scorecard(&self, s: &GoalFacts, reports: &[i64]) -> bool {
+        self.can_see_goal(s, reports)
+    }
+
+    /// Composing a scorecard is a manager's (within their subtree and reports) or admin's job.
+    pub fn can_edit_scorecard(&self, s: &GoalFacts, reports: &[i64]) -> bool {
+        self.can_score_goal(s, reports)
+    }
+
     fn owns_goal(&self, g: &GoalFacts) -> bool {
         self.person_id.is_some() && g.owner_id == self.person_id
     }
@@ -401,5 +412,9 @@ mod tests {
         assert!(kr_owner.can_check_in(&dept2, Some(100), &[]));
         assert!(!kr_owner.can_edit_goal(&dept2, &[]));
         assert!(actor(Role::Admin, 1, &[]).can_edit_goal(&company, &[]));
+        // Scorecards: members read their own, only managers and admins compose them.
+        assert!(member.can_see_scorecard(&own, &[]) && !member.can_edit_scorecard(&own, &[]));
+        assert!(manager.can_edit_scorecard(&elsewhere_report, &[55]));
+        assert!(!manager.can_edit_scorecard(&company, &[]));
     }
 }

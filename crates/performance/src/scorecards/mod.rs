@@ -1,0 +1,3 @@
+//! Scorecards: for a person, a department or the company, a weighted set of KPIs with each one's
+//! achievement and the weighted score for a period, drill-down to the KPI, and history.
+pub mod model;
