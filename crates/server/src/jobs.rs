@@ -23,6 +23,10 @@ const JOBS: &[Job] = &[
         name: "goal_checkin_reminders",
         every_ms: 60 * 60_000,
     },
+    Job {
+        name: "goal_kpi_refresh",
+        every_ms: 15 * 60_000,
+    },
 ];
 
 pub fn spawn(st: AppState) -> tokio::task::JoinHandle<()> {
@@ -82,6 +86,9 @@ async fn run(st: &AppState, name: &str) -> Result<(), kernel::AppError> {
         "notification_digest" => notify::service::run_digest(&st.db, now).await?,
         "goal_checkin_reminders" => {
             performance::goals::service::run_checkin_reminders(&st.db, now).await?;
+        }
+        "goal_kpi_refresh" => {
+            performance::goals::service::refresh_kpi_bound(&st.db, now).await?;
         }
         _ => {}
     }

@@ -970,3 +970,25 @@ pub async fn run_checkin_reminders(db: &Db, now_ms: i64) -> AppResult<usize> {
     tx.commit().await?;
     Ok(sent)
 }
+
+/// The KPI refresh job: key results bound to a KPI take its latest actual in their cycle, and a
+/// bound key result that turned red tells its owner and manager once, like a check-in would.
+/// Returns how many key results changed value.
+pub async fn refresh_kpi_bound(db: &Db, now_ms: i64) -> AppResult<usize> {
+    let ctx = Ctx::system(now_ms);
+    let all = Audience {
+        vis: GoalVisibility::All,
+        reports: Vec::new(),
+    };
+    let mut tx = db.write().await?;
+    let mut changed = 0;
+    for id in store::goals_with_bound_krs(&mut tx).await? {
+        let g = load(&mut tx, &ctx, &all, id).await?;
+        for k in g.key_results.iter().filter(|k| k.kpi_id.is_some()) {
+            changed += store::store_kpi_value(&mut tx, k.id, k.current_value).await? as usize;
+            signal_health(&mut tx, &ctx, &g, k).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(changed)
+}

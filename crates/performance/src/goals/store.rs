@@ -589,3 +589,24 @@ pub async fn claim_reminder(
         .await?;
     Ok(n == 1)
 }
+
+/// Active goals holding a key result bound to a KPI (for the refresh job).
+pub async fn goals_with_bound_krs(tx: &mut Tx) -> Result<Vec<i64>, DbError> {
+    let rows = tx
+        .fetch_all(
+            "SELECT DISTINCT g.id FROM goals g JOIN key_results k ON k.goal_id = g.id \
+             WHERE g.state = 'active' AND k.kpi_id IS NOT NULL ORDER BY g.id",
+            &[],
+        )
+        .await?;
+    rows.iter().map(|r| r.i64("id")).collect()
+}
+
+/// Stores a KPI-bound key result's value without bumping versions: it is derived, not edited.
+pub async fn store_kpi_value(tx: &mut Tx, kr_id: i64, value: f64) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE key_results SET current_value = $1 WHERE id = $2 AND current_value <> $1",
+        &[value.into(), kr_id.into()],
+    )
+    .await
+}
