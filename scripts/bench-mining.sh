@@ -80,7 +80,7 @@ for n in $SIZES; do
   l=$(label "$n")
   bench "dfg --json, CSV $l" "$prefix.csv" dfg-csv dfg "$prefix.csv" --json
   bench "XES import (stats), $l" "$prefix.xes" import-xes stats "$prefix.xes"
-  bench "pipeline (report), CSV $l" "$prefix.csv" pipeline-csv report "$prefix.csv" --out "$DIR/report_$l.html"
+  bench "whole pipeline (report: + heuristics, IMf, token replay), CSV $l" "$prefix.csv" pipeline-csv report "$prefix.csv" --out "$DIR/report_$l.html"
   bench "variants --json, CSV $l" "$prefix.csv" - variants "$prefix.csv" --json
   bench "bottlenecks --json, CSV $l" "$prefix.csv" - bottlenecks "$prefix.csv" --json
 done

@@ -1,7 +1,7 @@
 //! `/api/v1/me`, `/api/v1/users` (admin) and `/api/v1/tokens` (own; admins may revoke any).
 use crate::model::{
     ApiToken, CreatedToken, NewToken, NewUser, PasswordChange, PasswordReset, PersonLink,
-    Preferences, RoleChange, User, UserFilter,
+    Preferences, User, UserFilter,
 };
 use crate::service;
 use axum::Json;
@@ -262,23 +262,7 @@ async fn patch_user(
     if u.version != version {
         return Err(AppError::PreconditionFailed.into());
     }
-    if let Some(role) = p.role.filter(|r| *r != u.role) {
-        u = service::change_role(
-            &st.db,
-            &ctx,
-            id,
-            RoleChange {
-                role,
-                expected_version: u.version,
-            },
-        )
-        .await?;
-    }
-    match p.disabled {
-        Some(true) if !u.disabled => u = service::disable_user(&st.db, &ctx, id, u.version).await?,
-        Some(false) if u.disabled => u = service::enable_user(&st.db, &ctx, id, u.version).await?,
-        _ => {}
-    }
+    u = service::update_account(&st.db, &ctx, id, p.role, p.disabled, u.version).await?;
     Ok(with_etag(StatusCode::OK, &u))
 }
 

@@ -75,6 +75,12 @@ pub enum MineCommand {
         title: Option<String>,
         #[arg(long, default_value_t = 10)]
         top: usize,
+        /// IMf noise threshold for the report's discovered model (0: plain IM).
+        #[arg(long, default_value_t = 0.2)]
+        noise: f64,
+        /// Leave out the discovered model and its conformance (faster on huge, chaotic logs).
+        #[arg(long)]
+        no_model: bool,
     },
     /// Discover a process model (Inductive or Heuristics Miner).
     Discover {
@@ -409,12 +415,23 @@ pub fn run(args: MineArgs) -> anyhow::Result<()> {
             lang,
             title,
             top,
+            noise,
+            no_model,
         } => {
+            anyhow::ensure!(
+                (0.0..=1.0).contains(&noise),
+                "--noise must be within [0, 1]"
+            );
             let log = load.load(false)?;
             let html = render::report_html(
                 &log,
                 &load.log.display().to_string(),
-                &ReportOptions { lang, title, top },
+                &ReportOptions {
+                    lang,
+                    title,
+                    top,
+                    model_noise: (!no_model).then_some(noise),
+                },
             );
             std::fs::write(&out, html)
                 .with_context(|| format!("cannot write {}", out.display()))?;

@@ -51,6 +51,31 @@ fn map_report_and_filter_write_their_files() {
     assert!(html.contains("流程挖掘报告") && html.contains("<svg") && html.contains("返工循环"));
     // One file: nothing is loaded from elsewhere.
     assert!(!html.contains("src=") && !html.contains("<link"));
+    // The model section: the IMf tree and the token-replay fitness the library computes.
+    let loaded = mining::import::load(std::path::Path::new(log), &Default::default())
+        .unwrap()
+        .log
+        .to_trace_log();
+    let tree = mining::discovery::discover_process_tree(
+        &loaded,
+        mining::discovery::InductiveVariant::Imf { noise: 0.2 },
+    );
+    let net = mining::discovery::process_tree_to_petri_net(&tree);
+    let fit = mining::conformance::token_replay(&net, &loaded);
+    let tree_text = tree
+        .to_string()
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\'', "&apos;")
+        .replace('"', "&quot;");
+    assert!(html.contains("令牌重放拟合度"), "model section present");
+    assert!(html.contains(&format!("<b>{:.4}</b>", fit.log_fitness)));
+    assert!(html.contains(&tree_text), "{tree_text}");
+    assert!(html.contains("启发式挖掘"));
+    mine(&["report", log, "--no-model", "--out", &out("r2.html")]).unwrap();
+    let plain = std::fs::read_to_string(out("r2.html")).unwrap();
+    assert!(!plain.contains("Token-replay fitness") && plain.contains("Rework loops"));
 
     mine(&[
         "filter",

@@ -88,6 +88,34 @@ fn csv_column_flags_timezone_and_format() {
 }
 
 #[test]
+fn start_timestamps_survive_csv_and_xes_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "s.csv",
+        b"case_id,activity,timestamp,start\nc1,a,2023-01-02 08:00,2023-01-02 07:30\nc1,b,2023-01-02 09:00,2023-01-02 08:10\n",
+    );
+    let opts = LoadOptions {
+        columns: mining::import::CsvColumns {
+            start_timestamp: Some("start".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let log = load(&p, &opts).unwrap().log;
+    let starts = log.start_timestamp.clone().unwrap();
+    assert_eq!(starts[1] - starts[0], 40 * 60_000);
+    for name in ["out.csv", "out.xes", "out.xes.gz"] {
+        let out = dir.path().join(name);
+        write_log(&log, &out).unwrap();
+        // Read back with defaults: both formats name the column/attribute `start_timestamp`.
+        let back = load(&out, &LoadOptions::default()).unwrap().log;
+        assert_eq!(back.start_timestamp.as_ref(), Some(&starts), "{name}");
+        assert_eq!(back.timestamp, log.timestamp, "{name}");
+    }
+}
+
+#[test]
 fn bad_rows_stop_with_line_or_are_skipped_and_reported() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(

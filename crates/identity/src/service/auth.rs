@@ -80,7 +80,15 @@ pub async fn login_with(
         Some((u, h)) => (Some(u), Some(h)),
         None => (None, None),
     };
+    // A hash made with older (weaker) parameters is upgraded at the one moment the plain
+    // password is known: a successful sign-in. Hashed before the write lock is taken.
+    let stale = phc.as_deref().is_some_and(crate::password::needs_rehash);
     let password_ok = verify(password, phc).await?;
+    let upgraded = if password_ok && stale {
+        Some(super::hash(password).await?)
+    } else {
+        None
+    };
 
     let mut tx = db.write().await?;
     // Re-read inside the write: the account may have been disabled meanwhile.
@@ -95,6 +103,9 @@ pub async fn login_with(
     store::insert_attempt(&mut tx, &name, source_ip, now, ok_user.is_some()).await?;
     match ok_user {
         Some(user) => {
+            if let Some(h) = &upgraded {
+                store::set_password(&mut tx, user.id, h, now).await?;
+            }
             let session_token = db::random_hex(32);
             let csrf = db::random_hex(32);
             store::insert_session(

@@ -16,7 +16,8 @@ pub use setup::{complete_setup, create_setup_token, setup_needed};
 pub use tokens::{authenticate_token, create_token, list_tokens, revoke_token};
 pub use users::{
     change_own_password, change_role, create_user, create_user_idem, disable_user, enable_user,
-    end_all_sessions, get_user, list_users, me, reset_password, set_preferences, upsert_demo_user,
+    end_all_sessions, get_user, list_users, me, reset_password, set_preferences, update_account,
+    upsert_demo_user,
 };
 
 use kernel::{AppError, AppResult};

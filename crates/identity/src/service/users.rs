@@ -188,75 +188,79 @@ fn stale(updated: u64) -> AppResult<()> {
 
 /// Changes an account's role (admin only). The last enabled admin cannot be demoted.
 pub async fn change_role(db: &Db, ctx: &Ctx, id: i64, input: RoleChange) -> AppResult<User> {
-    require_admin(ctx, "change roles")?;
-    let mut tx = db.write().await?;
-    let before = load_for_update(&mut tx, id).await?;
-    if before.version != input.expected_version {
-        return Err(AppError::PreconditionFailed);
-    }
-    if input.role != Role::Admin {
-        keep_an_admin(&mut tx, &before).await?;
-    }
-    stale(store::update_role(&mut tx, id, input.role, input.expected_version, ctx.now_ms).await?)?;
-    let after = store::user_by_id(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    log_change(
-        &mut tx,
-        ctx,
-        "user.role",
-        "user",
-        Some(id),
-        to_json(&before),
-        to_json(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    update_account(db, ctx, id, Some(input.role), None, input.expected_version).await
 }
 
 /// Disables an account and ends all its sessions at once (admin only). The last enabled admin
 /// cannot be disabled.
 pub async fn disable_user(db: &Db, ctx: &Ctx, id: i64, expected_version: i64) -> AppResult<User> {
-    set_disabled(db, ctx, id, true, expected_version).await
+    update_account(db, ctx, id, None, Some(true), expected_version).await
 }
 
 pub async fn enable_user(db: &Db, ctx: &Ctx, id: i64, expected_version: i64) -> AppResult<User> {
-    set_disabled(db, ctx, id, false, expected_version).await
+    update_account(db, ctx, id, None, Some(false), expected_version).await
 }
 
-async fn set_disabled(
+/// Changes an account's role and/or enabled state in ONE transaction (admin only): either both
+/// changes happen or neither (a PATCH carrying both must not half-apply). Each change is audited;
+/// the last enabled admin can be neither demoted nor disabled; disabling ends all sessions.
+pub async fn update_account(
     db: &Db,
     ctx: &Ctx,
     id: i64,
-    disabled: bool,
-    expected: i64,
+    role: Option<Role>,
+    disabled: Option<bool>,
+    expected_version: i64,
 ) -> AppResult<User> {
-    require_admin(
-        ctx,
-        if disabled {
-            "disable users"
-        } else {
-            "enable users"
-        },
-    )?;
+    require_admin(ctx, "change accounts")?;
     let mut tx = db.write().await?;
-    let before = load_for_update(&mut tx, id).await?;
-    if before.version != expected {
+    let mut user = load_for_update(&mut tx, id).await?;
+    if user.version != expected_version {
         return Err(AppError::PreconditionFailed);
     }
-    if disabled {
-        keep_an_admin(&mut tx, &before).await?;
+    if let Some(role) = role.filter(|r| *r != user.role) {
+        user = apply_role(&mut tx, ctx, user, role).await?;
     }
-    stale(store::set_disabled(&mut tx, id, disabled, expected, ctx.now_ms).await?)?;
+    if let Some(disabled) = disabled.filter(|d| *d != user.disabled) {
+        user = apply_disabled(&mut tx, ctx, user, disabled).await?;
+    }
+    tx.commit().await?;
+    Ok(user)
+}
+
+async fn apply_role(tx: &mut Tx, ctx: &Ctx, before: User, role: Role) -> AppResult<User> {
+    if role != Role::Admin {
+        keep_an_admin(tx, &before).await?;
+    }
+    stale(store::update_role(tx, before.id, role, before.version, ctx.now_ms).await?)?;
+    let after = store::user_by_id(tx, before.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    log_change(
+        tx,
+        ctx,
+        "user.role",
+        "user",
+        Some(before.id),
+        to_json(&before),
+        to_json(&after),
+    )
+    .await?;
+    Ok(after)
+}
+
+async fn apply_disabled(tx: &mut Tx, ctx: &Ctx, before: User, disabled: bool) -> AppResult<User> {
+    let id = before.id;
+    if disabled {
+        keep_an_admin(tx, &before).await?;
+    }
+    stale(store::set_disabled(tx, id, disabled, before.version, ctx.now_ms).await?)?;
     let ended = if disabled {
-        store::delete_user_sessions(&mut tx, id, None).await?
+        store::delete_user_sessions(tx, id, None).await?
     } else {
         0
     };
-    let after = store::user_by_id(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let after = store::user_by_id(tx, id).await?.ok_or(AppError::NotFound)?;
     let mut after_json = to_json(&after);
     if let Some(serde_json::Value::Object(m)) = after_json.as_mut() {
         m.insert("sessions_ended".into(), json!(ended));
@@ -267,7 +271,7 @@ async fn set_disabled(
         "user.enable"
     };
     log_change(
-        &mut tx,
+        tx,
         ctx,
         action,
         "user",
@@ -276,7 +280,6 @@ async fn set_disabled(
         after_json,
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
 }
 

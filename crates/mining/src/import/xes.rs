@@ -25,6 +25,8 @@ struct PendingEvent {
     activity: String,
     has_activity: bool,
     timestamp: Option<i64>,
+    /// `start_timestamp`: interval logs (PM4Py's convention, and our own XES export).
+    start: Option<i64>,
     resource: String,
     has_resource: bool,
     lifecycle: String,
@@ -38,6 +40,7 @@ impl PendingEvent {
         self.activity.clear();
         self.has_activity = false;
         self.timestamp = None;
+        self.start = None;
         self.resource.clear();
         self.has_resource = false;
         self.lifecycle.clear();
@@ -207,6 +210,9 @@ fn event_attribute(
         }
         ("time:timestamp", "date") => {
             ev.timestamp = Some(time.parse(a.raw()?).context("time:timestamp")?)
+        }
+        ("start_timestamp", "date") => {
+            ev.start = Some(time.parse(a.raw()?).context("start_timestamp")?)
         }
         ("org:resource", "string" | "id") => {
             ev.resource.push_str(a.raw()?);
@@ -544,11 +550,12 @@ fn flush_trace(
             continue;
         }
         let resource = ev.has_resource.then_some(ev.resource.as_str());
-        let row = builder.push_event(
+        let row = builder.push_event_ids(
             &case,
             &ev.activity,
             ev.timestamp.unwrap_or_default(),
             resource,
+            ev.start,
         );
         for (key, value) in &ev.attributes {
             let v = store(builder, value, |b, s| b.intern_event_text(s));

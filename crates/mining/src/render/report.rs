@@ -12,6 +12,9 @@ pub struct ReportOptions {
     pub title: Option<String>,
     /// Rows per ranked table.
     pub top: usize,
+    /// Discover a model (IMf with this noise threshold, plus the Heuristics Miner's dependency
+    /// graph) and replay the log on it; `None` leaves the model section out.
+    pub model_noise: Option<f64>,
 }
 
 struct Text {
@@ -42,6 +45,13 @@ struct Text {
     count: &'static str,
     cases_with_rework: &'static str,
     from_to: &'static str,
+    model: &'static str,
+    model_tree: &'static str,
+    model_net: &'static str,
+    fitness: &'static str,
+    fitting_cases: &'static str,
+    dependencies: &'static str,
+    dependency: &'static str,
 }
 
 const EN: Text = Text {
@@ -72,6 +82,13 @@ const EN: Text = Text {
     count: "Count",
     cases_with_rework: "Cases with rework",
     from_to: "From → to",
+    model: "Discovered model and conformance",
+    model_tree: "Process tree (Inductive Miner, infrequent; noise {noise})",
+    model_net: "Petri net: {places} places, {transitions} transitions, {arcs} arcs",
+    fitness: "Token-replay fitness",
+    fitting_cases: "Cases that fit the model",
+    dependencies: "Strongest dependencies (Heuristics Miner)",
+    dependency: "Dependency",
 };
 
 const ZH: Text = Text {
@@ -102,6 +119,13 @@ const ZH: Text = Text {
     count: "次数",
     cases_with_rework: "有返工的案例",
     from_to: "从 → 到",
+    model: "发现的流程模型与一致性",
+    model_tree: "流程树（归纳挖掘，过滤低频；噪声阈值 {noise}）",
+    model_net: "Petri 网：{places} 个库所，{transitions} 个变迁，{arcs} 条弧",
+    fitness: "令牌重放拟合度",
+    fitting_cases: "符合模型的案例",
+    dependencies: "最强的依赖关系（启发式挖掘）",
+    dependency: "依赖度",
 };
 
 const STYLE: &str = "body{font-family:-apple-system,'Segoe UI','PingFang SC','Noto Sans CJK SC',sans-serif;margin:0;color:#1b2733;background:#f5f7fa}\
@@ -259,6 +283,77 @@ pub fn report_html(log: &EventLog, source: &str, options: &ReportOptions) -> Str
             r.share_of_events * 100.0
         );
     }
-    h.push_str("</table></main></body></html>\n");
+    h.push_str("</table>");
+    if let Some(noise) = options.model_noise {
+        model_section(&mut h, log, t, noise, top, &num);
+    }
+    h.push_str("</main></body></html>\n");
     h
+}
+
+/// IMf model with its token-replay fitness, and the Heuristics Miner's strongest dependencies:
+/// how the work is supposed to flow according to the log, and how much of it does.
+fn model_section(
+    h: &mut String,
+    log: &EventLog,
+    t: &Text,
+    noise: f64,
+    top: usize,
+    num: &dyn Fn(u64) -> String,
+) {
+    use crate::conformance::token_replay;
+    use crate::discovery::{
+        HeuristicsConfig, InductiveVariant, discover_heuristics_net, discover_process_tree,
+        process_tree_to_petri_net,
+    };
+    let traces = log.to_trace_log();
+    let variant = if noise > 0.0 {
+        InductiveVariant::Imf { noise }
+    } else {
+        InductiveVariant::Im
+    };
+    let tree = discover_process_tree(&traces, variant);
+    let net = process_tree_to_petri_net(&tree);
+    let fit = token_replay(&net, &traces);
+    let heur = discover_heuristics_net(&traces, &HeuristicsConfig::default());
+    let _ = write!(
+        h,
+        "<h2>{}</h2><p>{}</p><pre class=\"map\">{}</pre><p><small>{}</small></p>",
+        t.model,
+        esc(&t.model_tree.replace("{noise}", &noise.to_string())),
+        esc(&tree.to_string()),
+        esc(&t
+            .model_net
+            .replace("{places}", &net.places.len().to_string())
+            .replace("{transitions}", &net.transitions.len().to_string())
+            .replace("{arcs}", &net.arc_count().to_string()))
+    );
+    let _ = write!(
+        h,
+        "<div class=\"cards\"><div class=\"card\">{}<b>{:.4}</b></div><div class=\"card\">{}<b>{} / {}</b></div></div>",
+        t.fitness,
+        fit.log_fitness,
+        t.fitting_cases,
+        num(fit.fitting_cases),
+        num(fit.cases)
+    );
+    let mut edges: Vec<_> = heur.edges.iter().collect();
+    edges.sort_by_key(|e| std::cmp::Reverse(e.frequency));
+    let _ = write!(
+        h,
+        "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+        t.dependencies, t.from_to, t.dependency, t.count
+    );
+    let name = |a: u32| esc(&traces.activities[a as usize]);
+    for e in edges.into_iter().take(top) {
+        let _ = write!(
+            h,
+            "<tr><td>{} → {}</td><td class=\"n\">{:.3}</td><td class=\"n\">{}</td></tr>",
+            name(e.source),
+            name(e.target),
+            e.dependency,
+            num(e.frequency)
+        );
+    }
+    h.push_str("</table>");
 }
