@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs opsdesk's whole test suite on a fresh machine: the Rust tests on SQLite and PostgreSQL,
-# formatting and lints. Installs what it needs when missing. Usage: scripts/test.sh
+# formatting and lints, then API fuzzing (scripts/fuzz-api.sh, bounded; FUZZ=0 skips it).
+# Installs what it needs when missing. Usage: scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,3 +35,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 log "cargo test (SQLite and PostgreSQL)"
 PROPTEST_CASES="${PROPTEST_CASES:-64}" cargo test --workspace --quiet 2>&1 | tee target/test-output.txt
 grep -E "^test result:" target/test-output.txt | awk '{p+=$4; f+=$6} END {printf "\n%d passed, %d failed\n", p, f}'
+
+if [ "${FUZZ:-1}" != 0 ]; then
+  log "API fuzzing (schemathesis, at most ${FUZZ_MAX_TIME:-60}s per database)"
+  command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3 python3-venv; }
+  scripts/fuzz-api.sh
+fi

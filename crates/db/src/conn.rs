@@ -1,8 +1,8 @@
 use crate::error::DbError;
+use crate::lite::{self, LitePool};
 use crate::row::{Row, Val};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{AssertSqlSafe, PgPool, Postgres, Sqlite, SqlitePool};
+use sqlx::{AssertSqlSafe, PgPool, Postgres};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -43,7 +43,7 @@ impl Default for DbConfig {
             url: None,
             data_dir: PathBuf::from("data"),
             sqlite_synchronous_full: true,
-            sqlite_readers: 4,
+            sqlite_readers: 8,
             pg_pool_size: 16,
             acquire_timeout: Duration::from_secs(3),
         }
@@ -65,14 +65,8 @@ pub fn redact_url(url: &str) -> String {
 }
 
 enum Inner {
-    Sqlite {
-        writer: SqlitePool,
-        readers: SqlitePool,
-        path: PathBuf,
-    },
-    Pg {
-        pool: PgPool,
-    },
+    Sqlite { pool: LitePool, path: PathBuf },
+    Pg { pool: PgPool },
 }
 
 /// The database handle; cheap to clone.
@@ -115,33 +109,16 @@ impl Db {
     }
 
     async fn open_sqlite(path: PathBuf, cfg: &DbConfig) -> Result<Db, DbError> {
-        let base = SqliteConnectOptions::new()
-            .filename(&path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(if cfg.sqlite_synchronous_full {
-                SqliteSynchronous::Full
-            } else {
-                SqliteSynchronous::Normal
-            })
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        // One writer: SQLite allows one at a time, and a queue in the pool beats `database is locked`.
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(base.clone())
-            .await?;
-        let readers = SqlitePoolOptions::new()
-            .max_connections(cfg.sqlite_readers.max(1))
-            .acquire_timeout(cfg.acquire_timeout)
-            .connect_with(base.read_only(true))
-            .await?;
-        Ok(Db(Arc::new(Inner::Sqlite {
-            writer,
-            readers,
-            path,
-        })))
+        let (p, readers, full, timeout) = (
+            path.clone(),
+            cfg.sqlite_readers,
+            cfg.sqlite_synchronous_full,
+            cfg.acquire_timeout,
+        );
+        let pool = tokio::task::spawn_blocking(move || LitePool::open(&p, readers, full, timeout))
+            .await
+            .map_err(|e| DbError::Other(format!("opening the database failed: {e}")))??;
+        Ok(Db(Arc::new(Inner::Sqlite { pool, path })))
     }
 
     pub fn backend(&self) -> Backend {
@@ -162,9 +139,7 @@ impl Db {
     /// A write transaction (`BEGIN IMMEDIATE` on SQLite's single writer).
     pub async fn write(&self) -> Result<Tx, DbError> {
         let inner = match &*self.0 {
-            Inner::Sqlite { writer, .. } => {
-                TxInner::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)
-            }
+            Inner::Sqlite { pool, .. } => TxInner::Sqlite(pool.write().await?),
             Inner::Pg { pool } => TxInner::Pg(pool.begin().await?),
         };
         Ok(Tx { inner })
@@ -174,7 +149,7 @@ impl Db {
     /// own. No BEGIN/COMMIT round trips — reads are the hot path (a list request makes several).
     pub async fn read(&self) -> Result<Tx, DbError> {
         let inner = match &*self.0 {
-            Inner::Sqlite { readers, .. } => TxInner::SqliteConn(readers.acquire().await?),
+            Inner::Sqlite { pool, .. } => TxInner::SqliteConn(pool.read().await?),
             Inner::Pg { pool } => TxInner::PgConn(pool.acquire().await?),
         };
         Ok(Tx { inner })
@@ -190,12 +165,10 @@ impl Db {
     /// Pool figures for /metrics: (backend, size, idle).
     pub fn pool_stats(&self) -> Vec<(&'static str, u32, usize)> {
         match &*self.0 {
-            Inner::Sqlite {
-                writer, readers, ..
-            } => vec![
-                ("sqlite_writer", writer.size(), writer.num_idle()),
-                ("sqlite_readers", readers.size(), readers.num_idle()),
-            ],
+            Inner::Sqlite { pool, .. } => {
+                let (ws, wi, rs, ri) = pool.stats();
+                vec![("sqlite_writer", ws, wi), ("sqlite_readers", rs, ri)]
+            }
             Inner::Pg { pool } => vec![("postgres", pool.size(), pool.num_idle())],
         }
     }
@@ -203,11 +176,7 @@ impl Db {
     /// Runs a multi-statement script outside a transaction (migrations, VACUUM INTO).
     pub async fn raw(&self, sql: &str) -> Result<(), DbError> {
         match &*self.0 {
-            Inner::Sqlite { writer, .. } => {
-                sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
-                    .execute(writer)
-                    .await?;
-            }
+            Inner::Sqlite { pool, .. } => pool.script(sql).await?,
             Inner::Pg { pool } => {
                 sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
                     .execute(pool)
@@ -226,21 +195,16 @@ impl Db {
 
     pub async fn close(&self) {
         match &*self.0 {
-            Inner::Sqlite {
-                writer, readers, ..
-            } => {
-                readers.close().await;
-                writer.close().await;
-            }
+            Inner::Sqlite { pool, .. } => pool.close(),
             Inner::Pg { pool } => pool.close().await,
         }
     }
 }
 
 enum TxInner {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Sqlite(lite::WriteTx),
     Pg(sqlx::Transaction<'static, Postgres>),
-    SqliteConn(sqlx::pool::PoolConnection<Sqlite>),
+    SqliteConn(lite::ReadConn),
     PgConn(sqlx::pool::PoolConnection<Postgres>),
 }
 
@@ -273,21 +237,16 @@ impl Tx {
     }
 
     pub async fn execute(&mut self, sql: &str, args: &[Val]) -> Result<u64, DbError> {
-        let sql = AssertSqlSafe(sql.to_string());
+        let text = sql;
+        let sql = || AssertSqlSafe(text.to_string());
         Ok(match &mut self.inner {
-            TxInner::Sqlite(tx) => bind_all!(sqlx::query::<Sqlite>(sql), args)
+            TxInner::Sqlite(tx) => lite::execute(tx.conn(), text, args)?,
+            TxInner::Pg(tx) => bind_all!(sqlx::query::<Postgres>(sql()), args)
                 .execute(&mut **tx)
                 .await?
                 .rows_affected(),
-            TxInner::Pg(tx) => bind_all!(sqlx::query::<Postgres>(sql), args)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected(),
-            TxInner::SqliteConn(c) => bind_all!(sqlx::query::<Sqlite>(sql), args)
-                .execute(&mut **c)
-                .await?
-                .rows_affected(),
-            TxInner::PgConn(c) => bind_all!(sqlx::query::<Postgres>(sql), args)
+            TxInner::SqliteConn(c) => lite::execute(c.conn(), text, args)?,
+            TxInner::PgConn(c) => bind_all!(sqlx::query::<Postgres>(sql()), args)
                 .execute(&mut **c)
                 .await?
                 .rows_affected(),
@@ -295,27 +254,18 @@ impl Tx {
     }
 
     pub async fn fetch_all(&mut self, sql: &str, args: &[Val]) -> Result<Vec<Row>, DbError> {
-        let sql = AssertSqlSafe(sql.to_string());
+        let text = sql;
+        let sql = || AssertSqlSafe(text.to_string());
         Ok(match &mut self.inner {
-            TxInner::Sqlite(tx) => bind_all!(sqlx::query::<Sqlite>(sql), args)
-                .fetch_all(&mut **tx)
-                .await?
-                .into_iter()
-                .map(Row::Sqlite)
-                .collect(),
-            TxInner::Pg(tx) => bind_all!(sqlx::query::<Postgres>(sql), args)
+            TxInner::Sqlite(tx) => lite::fetch_all(tx.conn(), text, args)?,
+            TxInner::Pg(tx) => bind_all!(sqlx::query::<Postgres>(sql()), args)
                 .fetch_all(&mut **tx)
                 .await?
                 .into_iter()
                 .map(Row::Pg)
                 .collect(),
-            TxInner::SqliteConn(c) => bind_all!(sqlx::query::<Sqlite>(sql), args)
-                .fetch_all(&mut **c)
-                .await?
-                .into_iter()
-                .map(Row::Sqlite)
-                .collect(),
-            TxInner::PgConn(c) => bind_all!(sqlx::query::<Postgres>(sql), args)
+            TxInner::SqliteConn(c) => lite::fetch_all(c.conn(), text, args)?,
+            TxInner::PgConn(c) => bind_all!(sqlx::query::<Postgres>(sql()), args)
                 .fetch_all(&mut **c)
                 .await?
                 .into_iter()
@@ -325,21 +275,16 @@ impl Tx {
     }
 
     pub async fn fetch_opt(&mut self, sql: &str, args: &[Val]) -> Result<Option<Row>, DbError> {
-        let sql = AssertSqlSafe(sql.to_string());
+        let text = sql;
+        let sql = || AssertSqlSafe(text.to_string());
         Ok(match &mut self.inner {
-            TxInner::Sqlite(tx) => bind_all!(sqlx::query::<Sqlite>(sql), args)
-                .fetch_optional(&mut **tx)
-                .await?
-                .map(Row::Sqlite),
-            TxInner::Pg(tx) => bind_all!(sqlx::query::<Postgres>(sql), args)
+            TxInner::Sqlite(tx) => lite::fetch_opt(tx.conn(), text, args)?,
+            TxInner::Pg(tx) => bind_all!(sqlx::query::<Postgres>(sql()), args)
                 .fetch_optional(&mut **tx)
                 .await?
                 .map(Row::Pg),
-            TxInner::SqliteConn(c) => bind_all!(sqlx::query::<Sqlite>(sql), args)
-                .fetch_optional(&mut **c)
-                .await?
-                .map(Row::Sqlite),
-            TxInner::PgConn(c) => bind_all!(sqlx::query::<Postgres>(sql), args)
+            TxInner::SqliteConn(c) => lite::fetch_opt(c.conn(), text, args)?,
+            TxInner::PgConn(c) => bind_all!(sqlx::query::<Postgres>(sql()), args)
                 .fetch_optional(&mut **c)
                 .await?
                 .map(Row::Pg),
@@ -373,19 +318,20 @@ impl Tx {
 }
 
 impl Tx {
-    pub(crate) async fn raw_exec(&mut self, q: sqlx::RawSql) -> Result<(), DbError> {
+    /// Runs a multi-statement script inside this transaction (migrations).
+    pub async fn execute_script(&mut self, sql: &str) -> Result<(), DbError> {
         match &mut self.inner {
-            TxInner::Sqlite(tx) => {
-                q.execute(&mut **tx).await?;
-            }
+            TxInner::Sqlite(tx) => lite::script(tx.conn(), sql)?,
+            TxInner::SqliteConn(c) => lite::script(c.conn(), sql)?,
             TxInner::Pg(tx) => {
-                q.execute(&mut **tx).await?;
-            }
-            TxInner::SqliteConn(c) => {
-                q.execute(&mut **c).await?;
+                sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+                    .execute(&mut **tx)
+                    .await?;
             }
             TxInner::PgConn(c) => {
-                q.execute(&mut **c).await?;
+                sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+                    .execute(&mut **c)
+                    .await?;
             }
         }
         Ok(())

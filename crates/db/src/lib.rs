@@ -9,6 +9,7 @@ pub mod backup;
 mod conn;
 pub mod error;
 pub mod idempotency;
+mod lite;
 pub mod migrate;
 mod row;
 pub mod sql;

@@ -4,7 +4,6 @@
 //! the schema-parity test proves both produce the same logical schema. Each migration runs in its
 //! own transaction; on PostgreSQL an advisory lock lets several nodes start at once.
 use crate::{Backend, Db, DbError, Val};
-use sqlx::AssertSqlSafe;
 
 pub struct Migration {
     pub version: i64,
@@ -128,12 +127,4 @@ fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
-}
-
-impl crate::Tx {
-    /// Runs a multi-statement script inside this transaction.
-    pub async fn execute_script(&mut self, sql: &str) -> Result<(), DbError> {
-        let q = sqlx::raw_sql(AssertSqlSafe(sql.to_string()));
-        self.raw_exec(q).await
-    }
 }

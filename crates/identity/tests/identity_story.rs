@@ -56,8 +56,14 @@ async fn admins_manage_accounts() {
         let pr = PasswordReset {
             password: "another-Long-pass9".into(),
         };
+        // Another's account does not exist for a member (404); their own is not theirs to reset
+        // through the admin operation (403).
         assert!(matches!(
-            reset_password(db, &mctx, admin.id, pr).await,
+            reset_password(db, &mctx, admin.id, pr.clone()).await,
+            Err(AppError::NotFound)
+        ));
+        assert!(matches!(
+            reset_password(db, &mctx, member.id, pr).await,
             Err(AppError::Forbidden(_))
         ));
         // A member sees their own account only; others do not exist for them.

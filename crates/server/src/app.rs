@@ -65,6 +65,19 @@ pub async fn authenticate(
 
 /// Records a refused request (CSRF, policy) with who, from where and what.
 pub async fn audit_denied(st: &AppState, info: &RequestInfo, method: &str, path: &str, why: &str) {
+    audit_refused(st, info, method, path, why, "denied").await
+}
+
+/// Records a refused request with its outcome: `denied` (403) or `not_found` (an object that is
+/// missing or that the policy hides — the caller must not learn which, the audit keeps both).
+pub async fn audit_refused(
+    st: &AppState,
+    info: &RequestInfo,
+    method: &str,
+    path: &str,
+    why: &str,
+    outcome: &str,
+) {
     let actor = info.auth.as_ref().map(|a| &a.actor);
     let target = serde_json::json!({ "method": method, "path": path, "reason": why });
     let event = db::audit::AuditEvent {
@@ -77,7 +90,37 @@ pub async fn audit_denied(st: &AppState, info: &RequestInfo, method: &str, path:
         after: Some(target),
         request_id: &info.request_id,
         source_ip: info.source_ip.as_deref(),
-        outcome: "denied",
+        outcome,
+        at_ms: st.now_ms(),
+    };
+    if let Ok(mut tx) = st.db.write().await
+        && db::audit::record(&mut tx, &event).await.is_ok()
+    {
+        let _ = tx.commit().await;
+    }
+}
+
+/// A request with an unknown, revoked or expired API token: a failed authentication, recorded
+/// like a failed sign-in (never the token itself).
+pub async fn audit_bad_token(
+    st: &AppState,
+    request_id: &str,
+    source_ip: &str,
+    method: &str,
+    path: &str,
+) {
+    let target = serde_json::json!({ "method": method, "path": path });
+    let event = db::audit::AuditEvent {
+        actor_user_id: None,
+        actor_name: "anonymous",
+        action: "auth.token_failed",
+        entity: "request",
+        entity_id: None,
+        before: None,
+        after: Some(target),
+        request_id,
+        source_ip: Some(source_ip),
+        outcome: "failed",
         at_ms: st.now_ms(),
     };
     if let Ok(mut tx) = st.db.write().await
@@ -116,8 +159,13 @@ pub fn build_router(st: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             st.clone(),
+            security::audit_refusals,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            st.clone(),
             security::body_limit,
         ))
+        .layer(axum::middleware::from_fn(security::api_problems))
         .layer(axum::middleware::from_fn(security::security_headers))
         .layer(axum::middleware::from_fn_with_state(
             st.clone(),
@@ -164,6 +212,14 @@ pub async fn start(cfg: ServeConfig) -> anyhow::Result<Server> {
         .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
     if ran > 0 {
         tracing::info!(applied = ran, "database migrated");
+    }
+    // Anyone who can reach POST /test/clock can move "now" (sessions, lockouts): a test clock is
+    // only ever served on a loopback address.
+    if cfg.test_clock_start_ms.is_some() && !cfg.bind.ip().is_loopback() {
+        anyhow::bail!(
+            "--test-clock is for test harnesses and only allowed with a loopback --bind, not {}",
+            cfg.bind
+        );
     }
     let manual_clock = cfg.test_clock_start_ms.map(ManualClock::new);
     let clock: Arc<dyn Clock> = match &manual_clock {

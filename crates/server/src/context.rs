@@ -35,7 +35,13 @@ pub async fn request_context(
             r.theme,
         ),
         Ok(None) => (None, None, None),
-        Err(e) => return ui::ApiError(e).into_response_with_id(&request_id),
+        Err(e) => {
+            if matches!(e, kernel::AppError::Unauthorized) {
+                let (m, p) = (req.method().to_string(), req.uri().path().to_string());
+                crate::app::audit_bad_token(&st, &request_id, &source_ip, &m, &p).await;
+            }
+            return ui::ApiError(e).into_response_with_id(&request_id);
+        }
     };
     let locale = user_locale
         .or_else(|| cookie(&headers, LOCALE_COOKIE).and_then(|c| Locale::parse(&c)))

@@ -34,11 +34,61 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         "Problem".into(),
         <ui::error::Problem as utoipa::PartialSchema>::schema(),
     );
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            problems_for_errors(op);
+        }
+    }
     doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
         "bearer",
         Vec::<String>::new(),
     )]);
     doc
+}
+
+/// Errors are served as `application/problem+json` (never `application/json`), and every
+/// operation can answer 400 (a malformed path, query, cursor or body) and 401: say so once here
+/// rather than in every module's annotations.
+fn problems_for_errors(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    for (status, resp) in op.responses.responses.iter_mut() {
+        let is_error = status.starts_with('4') || status.starts_with('5');
+        if let (true, RefOr::T(r)) = (is_error, resp)
+            && let Some(c) = r.content.shift_remove("application/json")
+        {
+            r.content.insert("application/problem+json".into(), c);
+        }
+    }
+    for (status, what) in [
+        ("400", "Malformed request (path, query, cursor or body)"),
+        ("401", "Missing or invalid credentials"),
+    ] {
+        op.responses
+            .responses
+            .entry(status.into())
+            .or_insert_with(|| {
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(what)
+                        .content(
+                            "application/problem+json",
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("Problem")))
+                                .build(),
+                        )
+                        .build(),
+                )
+            });
+    }
 }
 
 /// Every (method, path) in the document, for tests and the permission matrix.

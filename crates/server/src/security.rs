@@ -6,7 +6,7 @@
 //! authenticate with a bearer token carry no ambient authority and need no token.
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kernel::AppError;
@@ -23,6 +23,11 @@ pub async fn csrf_guard(State(st): State<AppState>, req: Request, next: Next) ->
         return next.run(req).await;
     }
     let is_api = req.uri().path().starts_with("/api/");
+    // An API call that authenticates with nothing carries no ambient authority to forge; the
+    // handler answers it 401 (a script must learn it lacks credentials, not about CSRF).
+    if is_api && info.auth.is_none() {
+        return next.run(req).await;
+    }
     if cross_site(&req) {
         return deny(&st, &info, target(&req), is_api, "cross-site request").await;
     }
@@ -98,11 +103,49 @@ async fn deny(
 ) -> Response {
     crate::app::audit_denied(st, info, &target.0, &target.1, why).await;
     let e = AppError::Forbidden("send this request from opsdesk's own pages (CSRF check failed)");
-    if is_api {
+    let mut r = if is_api {
         ui::ApiError(e).into_response()
     } else {
         ui::PageError(e, info.locale).into_response()
+    };
+    r.extensions_mut().insert(Audited);
+    r
+}
+
+/// Marks a refusal that was already written to the audit log with its specific reason.
+#[derive(Clone, Copy)]
+pub struct Audited;
+
+/// Every refused action lands in the audit log with who, from where and what, whichever module
+/// refused it, so no module can forget: a 403, and a signed-in caller's 404 on an object path
+/// (a numeric segment) — the policy answers 404 for objects the caller may not see, so those
+/// refusals look like misses from outside and are told apart only here, in the audit.
+pub async fn audit_refusals(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let info = req.extensions().get::<RequestInfo>().cloned();
+    let (method, path) = target(&req);
+    let resp = next.run(req).await;
+    let Some(info) = info else {
+        return resp;
+    };
+    if resp.extensions().get::<Audited>().is_some() {
+        return resp;
     }
+    match resp.status() {
+        StatusCode::FORBIDDEN => {
+            crate::app::audit_denied(&st, &info, &method, &path, "forbidden by the access policy")
+                .await;
+        }
+        StatusCode::NOT_FOUND if info.auth.is_some() && names_an_object(&path) => {
+            let why = "not found or not visible to the caller";
+            crate::app::audit_refused(&st, &info, &method, &path, why, "not_found").await;
+        }
+        _ => {}
+    }
+    resp
+}
+
+fn names_an_object(path: &str) -> bool {
+    path.split('/').any(|seg| seg.parse::<i64>().is_ok())
 }
 
 fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {
@@ -153,6 +196,45 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
+}
+
+/// Every `/api/` error is RFC 9457 problem+json, including the ones axum's extractors produce
+/// before a handler runs (a path segment that is not a number, a wrong method): a client never
+/// has to parse a second error format, whichever module's route it called.
+pub async fn api_problems(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_problem = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !is_api || status.as_u16() < 400 || is_problem {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    // The rejection texts are axum's own ("Cannot parse `x` to a `i64`"): short and safe to show.
+    let text = to_bytes(body, 4096).await.unwrap_or_default();
+    let detail: String = String::from_utf8_lossy(&text).chars().take(300).collect();
+    let problem = match status {
+        StatusCode::NOT_FOUND => ui::error::problem_of(&AppError::NotFound),
+        StatusCode::PAYLOAD_TOO_LARGE => ui::error::problem_of(&AppError::PayloadTooLarge),
+        StatusCode::BAD_REQUEST => ui::error::problem_of(&AppError::BadRequest(detail)),
+        other => ui::error::Problem {
+            kind: "/problems/bad-request".into(),
+            title: other.canonical_reason().unwrap_or("Error").into(),
+            status: other.as_u16(),
+            detail,
+            errors: Vec::new(),
+        },
+    };
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    Response::from_parts(parts, Body::from(body))
 }
 
 /// Refuses a body whose declared length is over the limit before reading any of it (a client

@@ -3,6 +3,14 @@
 mod common;
 
 mod api;
+mod api_errors;
+mod audit;
 mod browser;
+mod browser_security;
+mod concurrency;
+mod list_equals_get;
+mod mass_assignment;
+mod matrix;
+mod sessions;
 mod goals;
 mod web;

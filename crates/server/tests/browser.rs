@@ -7,7 +7,7 @@ use serde_json::json;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Driver(Child);
+pub struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -38,19 +38,9 @@ async fn start_driver() -> (Driver, String) {
     (Driver(child), url)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn browser_sign_in_create_task_move_it_and_switch_language() {
-    let app = spawn(db::Backend::Sqlite).await;
-    let api = app.api(&app.user_with_token("lead", Role::Admin).await);
-    let r = api
-        .post(
-            "/api/v1/departments",
-            &json!({"name": "客服部 Customer Service", "code": "CS"}),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
-
-    let (_driver, url) = start_driver().await;
+/// Headless Chromium through chromedriver; keep the `Driver` alive while the client is used.
+pub async fn headless() -> (Driver, fantoccini::Client) {
+    let (driver, url) = start_driver().await;
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -64,12 +54,16 @@ async fn browser_sign_in_create_task_move_it_and_switch_language() {
         .connect(&url)
         .await
         .expect("a browser session");
+    (driver, c)
+}
 
+/// Signs in through the real form.
+pub async fn browser_sign_in(c: &fantoccini::Client, app: &App, username: &str) {
     c.goto(&app.url("/login")).await.unwrap();
     c.find(Locator::Id("username"))
         .await
         .unwrap()
-        .send_keys("lead")
+        .send_keys(username)
         .await
         .unwrap();
     c.find(Locator::Id("password"))
@@ -88,6 +82,22 @@ async fn browser_sign_in_create_task_move_it_and_switch_language() {
         .for_element(Locator::Css("nav.side"))
         .await
         .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_sign_in_create_task_move_it_and_switch_language() {
+    let app = spawn(db::Backend::Sqlite).await;
+    let api = app.api(&app.user_with_token("lead", Role::Admin).await);
+    let r = api
+        .post(
+            "/api/v1/departments",
+            &json!({"name": "客服部 Customer Service", "code": "CS"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+
+    let (_driver, c) = headless().await;
+    browser_sign_in(&c, &app, "lead").await;
 
     c.goto(&app.url("/tasks/new")).await.unwrap();
     c.find(Locator::Css("input[name=title]"))

@@ -2,6 +2,8 @@
 //! `kernel::policy`; lists and the board use the same visibility predicate as a direct read.
 pub mod api;
 pub mod demo;
+#[cfg(feature = "fault-injection")]
+pub mod fault;
 pub mod model;
 pub mod pages;
 pub mod service;

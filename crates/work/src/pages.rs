@@ -1194,7 +1194,7 @@ async fn create_submit(
                 "department_id".to_string(),
                 field_message(locale, "forbidden_department"),
             )];
-            render_form(&st, &req, &ctx, None, form, errors, None).await
+            refused(render_form(&st, &req, &ctx, None, form, errors, None).await)
         }
         Err(e) => Err(PageError(e, locale)),
     }
@@ -1268,10 +1268,19 @@ async fn edit_submit(
                 "department_id".to_string(),
                 field_message(locale, "forbidden_department"),
             )];
-            render_form(&st, &req, &ctx, Some(id), form, errors, None).await
+            refused(render_form(&st, &req, &ctx, Some(id), form, errors, None).await)
         }
         Err(e) => Err(PageError(e, locale)),
     }
+}
+
+/// The form again with the refusal at its field, answered 403 like the API (so the refusal is
+/// also audited as one).
+fn refused(page: Result<Response, PageError>) -> Result<Response, PageError> {
+    page.map(|mut r| {
+        *r.status_mut() = axum::http::StatusCode::FORBIDDEN;
+        r
+    })
 }
 
 // ---------------------------------------------------------------- move and delete

@@ -234,13 +234,24 @@ fn parse_cursor(f: &TaskFilter) -> AppResult<Option<After>> {
     }))
 }
 
+/// What a list may show: exactly what a direct read allows. Under the `fault-injection`
+/// feature (tests only) an account registered in `crate::fault` gets an unscoped list, so the
+/// list-equals-get property test can prove it notices a dropped scope filter.
+fn list_visibility(ctx: &Ctx) -> Visibility {
+    #[cfg(feature = "fault-injection")]
+    if crate::fault::list_scope_dropped(&ctx.actor.username) {
+        return Visibility::All;
+    }
+    ctx.actor.task_visibility()
+}
+
 /// The visible tasks matching the filter, one page, keyset-paginated on (sort key, id).
 pub async fn list(db: &Db, ctx: &Ctx, f: &TaskFilter) -> AppResult<Page<Task>> {
     let limit = clamp_limit(f.limit);
     let after = parse_cursor(f)?;
     let mut tx = db.read().await?;
     let w = resolve_where(&mut tx, ctx, f).await?;
-    let vis = ctx.actor.task_visibility();
+    let vis = list_visibility(ctx);
     let mut items =
         store::list(&mut tx, &vis, &w, f.sort, f.desc, after.as_ref(), limit + 1).await?;
     let next_cursor = if items.len() as i64 > limit {

@@ -285,13 +285,9 @@ async fn apply_disabled(tx: &mut Tx, ctx: &Ctx, before: User, disabled: bool) ->
 
 /// Sets a new password for an account (admin only) and ends all its sessions.
 pub async fn reset_password(db: &Db, ctx: &Ctx, id: i64, input: PasswordReset) -> AppResult<()> {
+    // Another's account is "not found" before it is "not allowed", as for every other object.
+    let user = get_user(db, ctx, id).await?;
     require_admin(ctx, "reset passwords")?;
-    let user = {
-        let mut tx = db.read().await?;
-        store::user_by_id(&mut tx, id)
-            .await?
-            .ok_or(AppError::NotFound)?
-    };
     if let Some(e) = check_password("password", &input.password, &user.username) {
         return Err(AppError::Validation(vec![e]));
     }

@@ -16,6 +16,11 @@ pub struct App {
 }
 
 pub async fn spawn(backend: Backend) -> App {
+    spawn_with(backend, |_| {}).await
+}
+
+/// `spawn` with a configuration change (trusted proxies, timeouts…) applied before start.
+pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut server::ServeConfig)) -> App {
     let dir = std::env::temp_dir().join(format!("opsdesk-it-{}", db::random_hex(6)));
     let mut cfg = server::ServeConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
@@ -31,6 +36,7 @@ pub async fn spawn(backend: Backend) -> App {
         pg_name = Some(name);
     }
     cfg.test_clock_start_ms = Some(1_780_000_000_000);
+    tweak(&mut cfg);
     let srv = server::start(cfg).await.expect("server starts");
     let base = format!("http://{}", srv.addr);
     App {
@@ -74,6 +80,17 @@ impl App {
             token: token.to_string(),
             client: Client::new(),
         }
+    }
+
+    /// Moves the server's injectable clock forward through `POST /test/clock`.
+    pub async fn advance_clock(&self, ms: i64) {
+        let r = Client::new()
+            .post(self.url("/test/clock"))
+            .json(&json!({ "advance_ms": ms }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "the test clock moves");
     }
 
     pub async fn stop(mut self) {

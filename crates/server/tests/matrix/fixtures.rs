@@ -1,0 +1,474 @@
+//! The people and objects the permission matrix runs against.
+//!
+//! Two top-level departments, A and B. The callers: a viewer, a member and manager A in A,
+//! manager B (head of B) in B, an admin in A; and one colleague (a member) in each department,
+//! whose objects are the "same"/"other" department cases. A new module adds a fixture kind to
+//! `make_object` (see README.md in this folder).
+use super::Row;
+use crate::common::*;
+use kernel::Role;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scope {
+    Own,
+    Same,
+    Other,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 3] = [Scope::Own, Scope::Same, Scope::Other];
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Own => "own",
+            Scope::Same => "same department",
+            Scope::Other => "other department",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub token: String,
+    pub user_id: i64,
+    pub person_id: i64,
+    pub dept: i64,
+    pub other_dept: i64,
+}
+
+pub struct World<'a> {
+    pub app: &'a App,
+    pub generation: u32,
+    pub admin: Api,
+    pub callers: HashMap<&'static str, Who>,
+    /// A colleague (member) per department id.
+    pub peers: HashMap<i64, Who>,
+}
+
+pub struct Outcome {
+    pub status: u16,
+    pub problem: bool,
+    pub body: String,
+    /// The cell wrote to an object the world itself is made of (the caller's own person).
+    pub changed_shared: bool,
+    /// For a 403 (and a signed-in caller's 404): the refusal is in the audit log with the
+    /// caller, address, target and outcome.
+    pub audited: bool,
+}
+
+static UNIQ: AtomicU64 = AtomicU64::new(1);
+
+fn uniq() -> String {
+    format!(
+        "{}x{}",
+        std::process::id(),
+        UNIQ.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+async fn json_ok(r: reqwest::Response, what: &str) -> Value {
+    let s = r.status();
+    let body = r.text().await.unwrap();
+    assert!(s.is_success(), "fixture {what}: {s} {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+impl<'a> World<'a> {
+    pub async fn build(app: &'a App, generation: u32) -> World<'a> {
+        let g = format!("g{generation}");
+        let admin_token = app
+            .user_with_token(&format!("mx_admin_{g}"), Role::Admin)
+            .await;
+        let admin = app.api(&admin_token);
+        let mut depts = Vec::new();
+        for code in ["A", "B"] {
+            let d = json_ok(
+                admin
+                    .post(
+                        "/api/v1/departments",
+                        &json!({"name": format!("Dept {code} {g}"), "code": format!("{code}{g}")}),
+                    )
+                    .await,
+                "department",
+            )
+            .await;
+            depts.push(d["id"].as_i64().unwrap());
+        }
+        let (a, b) = (depts[0], depts[1]);
+        let mut world = World {
+            app,
+            generation,
+            admin,
+            callers: HashMap::new(),
+            peers: HashMap::new(),
+        };
+        world
+            .callers
+            .insert("admin", world.person_for(&admin_token, a, b, "admin").await);
+        for (role, r, dept, other) in [
+            ("viewer", Role::Viewer, a, b),
+            ("member", Role::Member, a, b),
+            ("manager_a", Role::Manager, a, b),
+            ("manager_b", Role::Manager, b, a),
+        ] {
+            let token = app.user_with_token(&format!("mx_{role}_{g}"), r).await;
+            let who = world.person_for(&token, dept, other, role).await;
+            world.callers.insert(role, who);
+        }
+        for (dept, other, name) in [(a, b, "peer_a"), (b, a, "peer_b")] {
+            let token = app
+                .user_with_token(&format!("mx_{name}_{g}"), Role::Member)
+                .await;
+            let who = world.person_for(&token, dept, other, name).await;
+            world.peers.insert(dept, who);
+        }
+        // Heads of their departments, as in a real organisation.
+        for (role, dept) in [("manager_a", a), ("manager_b", b)] {
+            let head = world.callers[role].person_id;
+            world
+                .admin_write(
+                    Method::PATCH,
+                    &format!("/api/v1/departments/{dept}"),
+                    json!({ "head_person_id": head }),
+                )
+                .await;
+        }
+        world
+    }
+
+    /// Links a person record in `dept` to the account behind `token`.
+    async fn person_for(&self, token: &str, dept: i64, other: i64, label: &str) -> Who {
+        let me = json_ok(self.app.api(token).get("/api/v1/me").await, "me").await;
+        let user_id = me["user"]["id"].as_i64().unwrap();
+        let p = json_ok(
+            self.admin
+                .post(
+                    "/api/v1/people",
+                    &json!({"employee_no": format!("MX{}", uniq()), "name": format!("{label} {}", self.generation),
+                            "department_id": dept, "user_id": user_id}),
+                )
+                .await,
+            "person",
+        )
+        .await;
+        Who {
+            token: token.to_string(),
+            user_id,
+            person_id: p["id"].as_i64().unwrap(),
+            dept,
+            other_dept: other,
+        }
+    }
+
+    /// A write as the admin that needs `If-Match`: reads the ETag first.
+    async fn admin_write(&self, m: Method, path: &str, body: Value) -> Value {
+        let etag = self.etag(path).await;
+        let r = self
+            .admin
+            .req(m, path)
+            .header("If-Match", etag)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        json_ok(r, path).await
+    }
+
+    async fn etag(&self, path: &str) -> String {
+        let r = self.admin.get(path).await;
+        assert!(r.status().is_success(), "ETag of {path}: {}", r.status());
+        r.headers()["etag"].to_str().unwrap().to_string()
+    }
+
+    /// The account a role acts as; anonymous borrows the admin's places (its token is not sent).
+    fn caller(&self, role: &str) -> &Who {
+        &self.callers[if role == "anonymous" { "admin" } else { role }]
+    }
+
+    fn peer_in(&self, dept: i64) -> &Who {
+        &self.peers[&dept]
+    }
+
+    /// The colleague whose objects stand for `scope` relative to the caller (own: the caller).
+    fn holder(&self, c: &Who, scope: Scope) -> Who {
+        match scope {
+            Scope::Own => c.clone(),
+            Scope::Same => self.peer_in(c.dept).clone(),
+            Scope::Other => self.peer_in(c.other_dept).clone(),
+        }
+    }
+
+    /// A fresh object of `kind` at `scope` for the caller; returns its id and whether it is
+    /// part of the world itself (so a successful write to it means the world must be rebuilt).
+    async fn make_object(&self, kind: &str, c: &Who, scope: Scope) -> (i64, bool) {
+        let h = self.holder(c, scope);
+        match kind {
+            "task" => {
+                // Own: assigned to the caller but in the other department, so only ownership
+                // can grant access; same/other: a colleague's task in that department.
+                let dept = if scope == Scope::Same {
+                    c.dept
+                } else {
+                    c.other_dept
+                };
+                let t = json_ok(
+                    self.admin
+                        .post(
+                            "/api/v1/tasks",
+                            &json!({"title": format!("mx task {}", uniq()), "department_id": dept,
+                                    "assignee_id": h.person_id}),
+                        )
+                        .await,
+                    "task",
+                )
+                .await;
+                (t["id"].as_i64().unwrap(), false)
+            }
+            "department" => {
+                let parent = if scope == Scope::Other {
+                    c.other_dept
+                } else {
+                    c.dept
+                };
+                let head = (scope == Scope::Own).then_some(c.person_id);
+                let d = json_ok(
+                    self.admin
+                        .post(
+                            "/api/v1/departments",
+                            &json!({"name": format!("mx dept {}", uniq()), "parent_id": parent,
+                                    "head_person_id": head}),
+                        )
+                        .await,
+                    "department",
+                )
+                .await;
+                (d["id"].as_i64().unwrap(), false)
+            }
+            "person" => {
+                if scope == Scope::Own {
+                    return (c.person_id, true);
+                }
+                let p = json_ok(
+                    self.admin
+                        .post(
+                            "/api/v1/people",
+                            &json!({"employee_no": format!("MX{}", uniq()), "name": "mx person",
+                                    "department_id": h.dept}),
+                        )
+                        .await,
+                    "person",
+                )
+                .await;
+                (p["id"].as_i64().unwrap(), false)
+            }
+            "user" => {
+                if scope == Scope::Own {
+                    return (c.user_id, true);
+                }
+                let u = json_ok(
+                    self.admin
+                        .post(
+                            "/api/v1/users",
+                            &json!({"username": format!("mx{}", uniq()), "role": "member", "password": PASSWORD}),
+                        )
+                        .await,
+                    "user",
+                )
+                .await;
+                let id = u["id"].as_i64().unwrap();
+                json_ok(
+                    self.admin
+                        .post(
+                            "/api/v1/people",
+                            &json!({"employee_no": format!("MX{}", uniq()), "name": "mx account",
+                                    "department_id": h.dept, "user_id": id}),
+                        )
+                        .await,
+                    "person of user",
+                )
+                .await;
+                (id, false)
+            }
+            "token" => {
+                let t = json_ok(
+                    self.app
+                        .api(&h.token)
+                        .post("/api/v1/tokens", &json!({"name": format!("mx {}", uniq())}))
+                        .await,
+                    "token",
+                )
+                .await;
+                (t["token"]["id"].as_i64().unwrap(), false)
+            }
+            "notification" => {
+                let mut tx = self.app.db().write().await.unwrap();
+                let id = notify::service::notify(
+                    &mut tx,
+                    h.user_id,
+                    "matrix",
+                    "mx notification",
+                    "body",
+                    None,
+                    None,
+                    None,
+                    1_780_000_000_000,
+                )
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+                (id, false)
+            }
+            other => panic!(
+                "no fixture kind `{other}`: add it to tests/matrix/fixtures.rs (see README.md)"
+            ),
+        }
+    }
+
+    /// `$dept`, `$person`, `$user`, `$uniq`, `$password` for a cell.
+    fn places(&self, c: &Who, scope: Option<Scope>) -> HashMap<&'static str, Value> {
+        let scope = scope.unwrap_or(Scope::Own);
+        let h = self.holder(c, scope);
+        let dept = if scope == Scope::Other {
+            c.other_dept
+        } else {
+            c.dept
+        };
+        HashMap::from([
+            ("$dept", json!(dept)),
+            ("$person", json!(h.person_id)),
+            ("$user", json!(h.user_id)),
+            ("$uniq", json!(uniq())),
+            ("$password", json!(PASSWORD)),
+        ])
+    }
+
+    pub async fn run_cell(
+        &self,
+        row: &Row,
+        op: &Value,
+        role: &str,
+        scope: Option<Scope>,
+    ) -> Outcome {
+        let c = self.caller(role).clone();
+        let (method, path) = row.op.split_once(' ').unwrap();
+        let mut path = path.to_string();
+        let mut shared = false;
+        let mut object_path = None;
+        if let Some(kind) = &row.object {
+            let (id, s) = self.make_object(kind, &c, scope.unwrap()).await;
+            shared = s;
+            let cut = path.find("{id}").unwrap() + 4;
+            object_path = Some(path[..cut].replace("{id}", &id.to_string()));
+            path = path.replace("{id}", &id.to_string());
+        }
+        let places = self.places(&c, scope);
+        if let Some(q) = &row.query {
+            path = format!("{path}?{}", substitute_str(q, &places));
+        }
+        let m = Method::from_bytes(method.as_bytes()).unwrap();
+        let client = reqwest::Client::new();
+        let mut req = client.request(m.clone(), self.app.url(&path));
+        if role != "anonymous" {
+            req = req.bearer_auth(&c.token);
+        }
+        if needs_if_match(op) {
+            let p = object_path.as_deref().expect("If-Match only on objects");
+            req = req.header("If-Match", self.etag(p).await);
+        }
+        if let Some(body) = &row.body {
+            let v = substitute(serde_json::to_value(body).unwrap(), &places);
+            req = req.json(&v);
+        }
+        let before = self.last_denial().await;
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let outcome = match status {
+            403 => Some("denied"),
+            404 if role != "anonymous" => Some("not_found"),
+            _ => None,
+        };
+        let audited = match outcome {
+            None => true,
+            Some(o) => self.last_denial().await.is_some_and(|d| {
+                Some(d.0) != before.as_ref().map(|b| b.0)
+                    && d.1 == (role != "anonymous").then_some(c.user_id)
+                    && d.2.is_some()
+                    && d.3.contains(path.split('?').next().unwrap())
+                    && d.4 == o
+            }),
+        };
+        let problem = r
+            .headers()
+            .get("content-type")
+            .is_some_and(|v| v == "application/problem+json");
+        Outcome {
+            status,
+            problem,
+            body: r.text().await.unwrap_or_default(),
+            changed_shared: shared && m != Method::GET,
+            audited,
+        }
+    }
+
+    /// The newest `access.denied` audit row: id, actor, source address, target, outcome.
+    async fn last_denial(&self) -> Option<(i64, Option<i64>, Option<String>, String, String)> {
+        let mut tx = self.app.db().read().await.unwrap();
+        let row = tx
+            .fetch_opt(
+                "SELECT id, actor_user_id, source_ip, after_json, outcome FROM audit_events \
+                 WHERE action = 'access.denied' ORDER BY id DESC LIMIT 1",
+                &[],
+            )
+            .await
+            .unwrap()?;
+        Some((
+            row.i64("id").unwrap(),
+            row.opt_i64("actor_user_id").unwrap(),
+            row.opt_string("source_ip").unwrap(),
+            row.opt_string("after_json").unwrap().unwrap_or_default(),
+            row.string("outcome").unwrap(),
+        ))
+    }
+}
+
+fn needs_if_match(op: &Value) -> bool {
+    op["parameters"].as_array().is_some_and(|ps| {
+        ps.iter()
+            .any(|p| p["name"] == "If-Match" && p["in"] == "header" && p["required"] == true)
+    })
+}
+
+fn substitute_str(s: &str, places: &HashMap<&'static str, Value>) -> String {
+    let mut out = s.to_string();
+    for (k, v) in places {
+        let text = match v {
+            Value::String(t) => t.clone(),
+            other => other.to_string(),
+        };
+        out = out.replace(k, &text);
+    }
+    out
+}
+
+/// A string that is exactly a placeholder takes the placeholder's JSON value (ids stay numbers);
+/// placeholders inside longer strings are replaced as text.
+fn substitute(v: Value, places: &HashMap<&'static str, Value>) -> Value {
+    match v {
+        Value::String(s) => match places.get(s.as_str()) {
+            Some(val) => val.clone(),
+            None => Value::String(substitute_str(&s, places)),
+        },
+        Value::Array(a) => Value::Array(a.into_iter().map(|x| substitute(x, places)).collect()),
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .map(|(k, x)| (k, substitute(x, places)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
