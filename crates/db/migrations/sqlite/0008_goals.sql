@@ -1,13 +1,15 @@
 -- Goals and OKRs: objectives and SMART goals in a tree (company → department → person), their
 -- key results (measured manually or bound to a KPI), weekly check-ins and reminders.
+-- Deleting a person (admins only; deactivating is the normal way out) deletes the goals and key
+-- results they own; goals that contributed to a deleted goal lose their parent.
 CREATE TABLE goals (
     id INTEGER PRIMARY KEY,
-    parent_id INTEGER REFERENCES goals (id) ON DELETE RESTRICT,
+    parent_id INTEGER REFERENCES goals (id) ON DELETE SET NULL,
     level TEXT NOT NULL CHECK (level IN ('company','department','person')),
     kind TEXT NOT NULL CHECK (kind IN ('objective','smart')),
     title TEXT NOT NULL,
     description TEXT,
-    owner_id INTEGER NOT NULL REFERENCES people (id) ON DELETE RESTRICT,
+    owner_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
     department_id INTEGER REFERENCES departments (id) ON DELETE RESTRICT,
     cycle_kind TEXT NOT NULL CHECK (cycle_kind IN ('monthly','bimonthly','quarterly','yearly')),
     cycle TEXT NOT NULL,
@@ -33,7 +35,7 @@ CREATE TABLE key_results (
     id INTEGER PRIMARY KEY,
     goal_id INTEGER NOT NULL REFERENCES goals (id) ON DELETE CASCADE,
     title TEXT NOT NULL,
-    owner_id INTEGER NOT NULL REFERENCES people (id) ON DELETE RESTRICT,
+    owner_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
     metric TEXT NOT NULL,
     unit TEXT NOT NULL,
     start_value REAL NOT NULL,

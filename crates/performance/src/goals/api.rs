@@ -2,7 +2,8 @@
 //! If-None-Match), create (Idempotency-Key, 201 + Location), update/delete (If-Match), key
 //! results, check-ins and end-of-cycle scoring.
 use super::model::{
-    CheckIn, CheckInInput, Goal, GoalInput, GoalPatch, KeyResultPatch, MeasureInput, ScoreInput,
+    CheckIn, CheckInInput, Goal, GoalInput, GoalPatch, KeyResult, KeyResultPatch, MeasureInput,
+    ScoreInput,
 };
 use super::service::{self, GoalFilter, TreeItem};
 use axum::Json;
@@ -25,7 +26,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(goal_tree))
         .routes(routes!(get_goal, update_goal, delete_goal))
         .routes(routes!(add_key_result))
-        .routes(routes!(update_key_result, delete_key_result))
+        .routes(routes!(
+            get_key_result,
+            update_key_result,
+            delete_key_result
+        ))
         .routes(routes!(goal_checkins))
         .routes(routes!(check_in))
         .routes(routes!(score_goal))
@@ -251,6 +256,28 @@ async fn add_key_result(
     let idem = Idem::new(ctx.actor.user_id, key, &body);
     let g = service::add_key_result(&st.db, &ctx, id, &input, idem.as_ref()).await?;
     Ok(with_etag(StatusCode::CREATED, g))
+}
+
+/// Read a key result (its `ETag` carries the key result's version for `If-Match`).
+#[utoipa::path(get, path = "/api/v1/key-results/{id}", tag = "goals",
+    params(("id" = i64, Path), ("If-None-Match" = Option<String>, Header)),
+    responses((status = 200, body = KeyResult, headers(("ETag" = String))),
+              (status = 304, description = "Not modified"),
+              (status = 401, body = ui::error::Problem),
+              (status = 404, description = "No such key result, or its goal is not visible", body = ui::error::Problem)))]
+async fn get_key_result(
+    State(st): State<AppState>,
+    req: Req,
+    Id(id): Id,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let ctx = req.ctx(st.now_ms())?;
+    let k = service::get_key_result(&st.db, &ctx, id).await?;
+    let etag = etag_for(k.id, k.version);
+    if ui::api::none_match(&headers, &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    Ok((StatusCode::OK, [(header::ETAG, etag)], Json(k)).into_response())
 }
 
 /// Change a key result's definition. `If-Match` carries the key result's version

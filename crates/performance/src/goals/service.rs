@@ -572,6 +572,18 @@ async fn kr_goal(tx: &mut Tx, kr_id: i64) -> AppResult<i64> {
         .ok_or(AppError::NotFound)
 }
 
+/// A key result of a goal the caller may see.
+pub async fn get_key_result(db: &Db, ctx: &Ctx, kr_id: i64) -> AppResult<super::model::KeyResult> {
+    let mut tx = db.read().await?;
+    let goal_id = kr_goal(&mut tx, kr_id).await?;
+    let a = audience(&mut tx, ctx).await?;
+    let g = load(&mut tx, ctx, &a, goal_id).await?;
+    g.key_results
+        .into_iter()
+        .find(|k| k.id == kr_id)
+        .ok_or(AppError::NotFound)
+}
+
 /// Changes a key result's definition (not its value: that is a check-in).
 pub async fn update_key_result(
     db: &Db,

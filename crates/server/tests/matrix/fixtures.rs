@@ -208,6 +208,10 @@ impl<'a> World<'a> {
     async fn make_object(&self, kind: &str, c: &Who, scope: Scope) -> (i64, bool) {
         let h = self.holder(c, scope);
         match kind {
+            "goal" | "key_result" => {
+                let (goal, kr) = goal_fixture(self.app, h.person_id).await;
+                (if kind == "goal" { goal } else { kr }, false)
+            }
             "task" => {
                 // Own: assigned to the caller but in the other department, so only ownership
                 // can grant access; same/other: a colleague's task in that department.
@@ -471,4 +475,42 @@ fn substitute(v: Value, places: &HashMap<&'static str, Value>) -> Value {
         ),
         other => other,
     }
+}
+
+/// A personal objective of `owner` in 2026-Q1 — set on 2026-02-01, so it is already due and can
+/// be scored now — under a company goal, with one key result `owner` owns. In-process, because
+/// the API refuses deadlines in the past.
+async fn goal_fixture(app: &App, owner: i64) -> (i64, i64) {
+    use performance::goals::model::{GoalInput, GoalKind, Level, MeasureInput};
+    use performance::goals::service::create;
+    let ctx = kernel::Ctx::system(1_769_904_000_000);
+    let goal = |level, title: String, parent| GoalInput {
+        level,
+        kind: GoalKind::Objective,
+        title,
+        owner_id: Some(owner),
+        parent_id: parent,
+        cycle: "2026-Q1".into(),
+        ..Default::default()
+    };
+    let top = create(
+        app.db(),
+        &ctx,
+        &goal(Level::Company, format!("mx company {}", uniq()), None),
+        None,
+    )
+    .await
+    .expect("company goal");
+    let mut mine = goal(Level::Person, format!("mx goal {}", uniq()), Some(top.id));
+    mine.measure = Some(MeasureInput {
+        metric: "mx metric".into(),
+        unit: "%".into(),
+        start_value: 0.0,
+        target_value: 10.0,
+        ..Default::default()
+    });
+    let g = create(app.db(), &ctx, &mine, None)
+        .await
+        .expect("personal goal");
+    (g.id, g.key_results[0].id)
 }
