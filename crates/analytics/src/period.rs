@@ -143,6 +143,54 @@ impl Period {
     }
 }
 
+impl Period {
+    /// Parses a label as [`Period::label`] writes it (`YYYY-MM-DD`, `YYYY-Www`, `YYYY-MM`,
+    /// `YYYY-Qn`, `YYYY`) for the given granularity. A date also names the period that contains
+    /// it, so `2026-03-14` is the month `2026-03`.
+    pub fn parse(granularity: Granularity, label: &str) -> Option<Period> {
+        let label = label.trim();
+        if let Some(day) = crate::calendar::parse_ymd(label.as_bytes()) {
+            return Some(granularity.period_of(day));
+        }
+        let year = |s: &str| -> Option<i32> {
+            (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+        };
+        let index = match granularity {
+            Granularity::Day => return None,
+            Granularity::Week => {
+                let (y, w) = label.split_once("-W")?;
+                let (y, w): (i32, u32) = (year(y)?, w.parse().ok()?);
+                if w == 0 || w > 53 {
+                    return None;
+                }
+                let day = days_from_civil(y, 1, 4) + (w as i32 - 1) * 7;
+                if iso_week(day) != (y, w) {
+                    return None;
+                }
+                granularity.index_of(day)
+            }
+            Granularity::Month => {
+                let (y, m) = label.split_once('-')?;
+                let m: u32 = (m.len() == 2).then(|| m.parse().ok())??;
+                if !(1..=12).contains(&m) {
+                    return None;
+                }
+                year(y)? * 12 + m as i32 - 1
+            }
+            Granularity::Quarter => {
+                let (y, q) = label.split_once("-Q")?;
+                let q: i32 = (q.len() == 1).then(|| q.parse().ok())??;
+                if !(1..=4).contains(&q) {
+                    return None;
+                }
+                year(y)? * 4 + q - 1
+            }
+            Granularity::Year => year(label)?,
+        };
+        Some(Period { granularity, index })
+    }
+}
+
 impl std::fmt::Display for Period {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.label())
@@ -176,6 +224,32 @@ mod tests {
             Granularity::Week.period_of(day("2021-01-03")).label(),
             "2020-W53"
         );
+    }
+
+    #[test]
+    fn labels_parse_back() {
+        for g in [
+            Granularity::Day,
+            Granularity::Week,
+            Granularity::Month,
+            Granularity::Quarter,
+            Granularity::Year,
+        ] {
+            let mut p = g.period_of(day("2019-12-20"));
+            for _ in 0..120 {
+                assert_eq!(Period::parse(g, &p.label()), Some(p), "{g:?} {p}");
+                p = p.offset(1);
+            }
+        }
+        assert_eq!(
+            Period::parse(Granularity::Month, "2026-03-14").map(Period::label),
+            Some("2026-03".into())
+        );
+        for bad in ["2026-13", "2026-1", "26-01", "2026-Q5", "x"] {
+            assert_eq!(Period::parse(Granularity::Month, bad), None, "{bad}");
+        }
+        assert_eq!(Period::parse(Granularity::Quarter, "2026-Q0"), None);
+        assert_eq!(Period::parse(Granularity::Week, "2019-W53"), None);
     }
 
     #[test]

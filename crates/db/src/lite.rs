@@ -207,7 +207,21 @@ fn bind(stmt: &mut rusqlite::Statement<'_>, args: &[Val]) -> Result<(), DbError>
     Ok(())
 }
 
+/// Statement log, like sqlx's: the SQL text and timing, never the bound values (which may be
+/// secrets' digests, passwords' hashes or personal data). Slow statements are warnings.
+fn log(sql: &str, rows: usize, started: std::time::Instant) {
+    let elapsed = started.elapsed();
+    if elapsed >= SLOW_STATEMENT {
+        tracing::warn!(target: "db::sql", sql, rows, elapsed_ms = elapsed.as_millis() as u64, "slow statement");
+    } else {
+        tracing::debug!(target: "db::sql", sql, rows, elapsed_us = elapsed.as_micros() as u64);
+    }
+}
+
+const SLOW_STATEMENT: Duration = Duration::from_secs(1);
+
 pub(crate) fn fetch_all(conn: &Connection, sql: &str, args: &[Val]) -> Result<Vec<Row>, DbError> {
+    let started = std::time::Instant::now();
     let mut stmt = conn.prepare_cached(sql).map_err(lite_err)?;
     bind(&mut stmt, args)?;
     let names: Arc<[String]> = stmt.column_names().into_iter().map(String::from).collect();
@@ -224,6 +238,7 @@ pub(crate) fn fetch_all(conn: &Connection, sql: &str, args: &[Val]) -> Result<Ve
             vals,
         }));
     }
+    log(sql, out.len(), started);
     Ok(out)
 }
 
@@ -237,11 +252,14 @@ pub(crate) fn fetch_opt(
 }
 
 pub(crate) fn execute(conn: &Connection, sql: &str, args: &[Val]) -> Result<u64, DbError> {
+    let started = std::time::Instant::now();
     let mut stmt = conn.prepare_cached(sql).map_err(lite_err)?;
     bind(&mut stmt, args)?;
     let mut rows = stmt.raw_query();
     while rows.next().map_err(lite_err)?.is_some() {}
-    Ok(conn.changes())
+    let changed = conn.changes();
+    log(sql, changed as usize, started);
+    Ok(changed)
 }
 
 pub(crate) fn script(conn: &Connection, sql: &str) -> Result<(), DbError> {

@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_platform"),
     migration!(2, "0002_org"),
     migration!(3, "0003_tasks"),
+    migration!(7, "0007_kpis"),
     migration!(8, "0008_goals"),
 ];
 

@@ -72,6 +72,38 @@ pub struct TaskFacts {
     pub created_by: Option<i64>,
 }
 
+/// Whose a KPI is: the company's, a department's or one person's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KpiScope {
+    Company,
+    Department,
+    Person,
+}
+
+/// The facts about a KPI the policy needs. `department_id` is the department a department KPI
+/// belongs to, or the department of a person KPI's person.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KpiFacts {
+    pub scope: KpiScope,
+    pub department_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub owner_person_id: Option<i64>,
+}
+
+/// What a KPI list or read may return: everything, or company KPIs, department KPIs of the
+/// departments in `departments`, person KPIs of people in them when `their_people` (managers),
+/// and the KPIs that are the person's own or that they own.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KpiVisibility {
+    All,
+    Scoped {
+        departments: Vec<i64>,
+        their_people: bool,
+        person_id: Option<i64>,
+    },
+}
+
 impl Actor {
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
@@ -175,6 +207,65 @@ impl Actor {
 
     pub fn can_manage_users(&self) -> bool {
         self.is_admin()
+    }
+
+    /// Company KPIs are everyone's; department KPIs are seen within the actor's scope (a
+    /// member's own department, a manager's subtree); person KPIs by that person, their
+    /// department's managers, and the KPI's owner.
+    pub fn kpi_visibility(&self) -> KpiVisibility {
+        if self.is_admin() {
+            KpiVisibility::All
+        } else {
+            KpiVisibility::Scoped {
+                departments: self.scope.clone(),
+                their_people: self.role == Role::Manager,
+                person_id: self.person_id,
+            }
+        }
+    }
+
+    pub fn can_see_kpi(&self, k: &KpiFacts) -> bool {
+        match self.kpi_visibility() {
+            KpiVisibility::All => true,
+            KpiVisibility::Scoped {
+                departments,
+                their_people,
+                person_id,
+            } => {
+                let mine = person_id.is_some()
+                    && (k.person_id == person_id || k.owner_person_id == person_id);
+                match k.scope {
+                    KpiScope::Company => true,
+                    KpiScope::Department => {
+                        mine || k.department_id.is_some_and(|d| departments.contains(&d))
+                    }
+                    // A member's scope is their own department: they see their own person KPIs,
+                    // not their colleagues'; managers see their people's.
+                    KpiScope::Person => {
+                        mine || (their_people
+                            && k.department_id.is_some_and(|d| departments.contains(&d)))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Defining a KPI, its formula, targets and thresholds: admins anywhere; managers for their
+    /// department subtree (department and person KPIs); company KPIs are the admins'.
+    pub fn can_manage_kpi(&self, k: &KpiFacts) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Manager => k.scope != KpiScope::Company && self.in_scope(k.department_id),
+            _ => false,
+        }
+    }
+
+    /// Entering actuals and opening actions: whoever manages the KPI, and its owner.
+    pub fn can_record_kpi(&self, k: &KpiFacts) -> bool {
+        self.can_manage_kpi(k)
+            || (self.role != Role::Viewer
+                && self.person_id.is_some()
+                && k.owner_person_id == self.person_id)
     }
 
     fn is_assignee(&self, t: &TaskFacts) -> bool {
@@ -362,6 +453,36 @@ mod tests {
         assert!(v.can_see_task(&t));
         assert!(!v.can_edit_task(&t) && !v.can_delete_task(&t) && !v.can_create_task_in(Some(1)));
         assert!(!v.can_edit_own_contact(100));
+    }
+
+    #[test]
+    fn kpis_by_scope() {
+        let kpi = |scope, dept: Option<i64>, person: Option<i64>, owner: Option<i64>| KpiFacts {
+            scope,
+            department_id: dept,
+            person_id: person,
+            owner_person_id: owner,
+        };
+        let company = kpi(KpiScope::Company, None, None, Some(5));
+        let own_dept = kpi(KpiScope::Department, Some(1), None, None);
+        let other_dept = kpi(KpiScope::Department, Some(3), None, None);
+        let colleague = kpi(KpiScope::Person, Some(1), Some(7), None);
+        let mine = kpi(KpiScope::Person, Some(1), Some(100), None);
+        let member = actor(Role::Member, 1, &[1]);
+        assert!(member.can_see_kpi(&company) && member.can_see_kpi(&own_dept));
+        assert!(member.can_see_kpi(&mine) && !member.can_see_kpi(&colleague));
+        assert!(!member.can_see_kpi(&other_dept));
+        assert!(!member.can_manage_kpi(&own_dept) && !member.can_record_kpi(&own_dept));
+        let owned = kpi(KpiScope::Department, Some(3), None, Some(100));
+        assert!(member.can_see_kpi(&owned) && member.can_record_kpi(&owned));
+        assert!(!member.can_manage_kpi(&owned));
+        let m = actor(Role::Manager, 1, &[1, 2]);
+        assert!(m.can_see_kpi(&colleague) && m.can_manage_kpi(&colleague));
+        assert!(m.can_manage_kpi(&own_dept) && !m.can_manage_kpi(&other_dept));
+        assert!(!m.can_manage_kpi(&company) && m.can_see_kpi(&company));
+        let v = actor(Role::Viewer, 1, &[1]);
+        let owned_by_viewer = kpi(KpiScope::Department, Some(1), None, Some(100));
+        assert!(v.can_see_kpi(&owned_by_viewer) && !v.can_record_kpi(&owned_by_viewer));
     }
 
     #[test]

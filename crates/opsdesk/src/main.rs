@@ -299,11 +299,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let size = work::demo::DemoSize::parse(size).expect("clap checked the size");
             let started = std::time::Instant::now();
             let s = work::demo::load_demo(&db, now(), size).await.map_err(err)?;
+            let kpis = performance::kpi::demo::load_demo(&db, now())
+                .await
+                .map_err(err)?;
             let goals = performance::goals::demo::load_demo(&db, now())
                 .await
                 .map_err(err)?;
+            let cards = performance::scorecards::demo::load_demo(&db, now())
+                .await
+                .map_err(err)?;
             println!(
-                "demo data loaded in {:.1}s: {s:?}, {goals} goals",
+                "demo data loaded in {:.1}s: {s:?}, {kpis} KPIs with two years of data, {goals} goals, {cards} scorecards",
                 started.elapsed().as_secs_f64()
             );
         }

@@ -13,11 +13,9 @@ pub const DEMO_ACCOUNTS: [(&str, Role); 4] = [
 pub async fn ensure_demo(st: &AppState) -> anyhow::Result<()> {
     let now = st.now_ms();
     let err = |e: kernel::AppError| anyhow::anyhow!("demo: {e}");
-    if identity::service::setup_needed(&st.db).await.map_err(err)? {
+    let fresh = identity::service::setup_needed(&st.db).await.map_err(err)?;
+    if fresh {
         work::demo::load_demo(&st.db, now, work::demo::DemoSize::Small)
-            .await
-            .map_err(err)?;
-        performance::goals::demo::load_demo(&st.db, now)
             .await
             .map_err(err)?;
     }
@@ -30,6 +28,16 @@ pub async fn ensure_demo(st: &AppState) -> anyhow::Result<()> {
             .await
             .map_err(err)?;
         team::demo::link_user(&st.db, now, person, username)
+            .await
+            .map_err(err)?;
+    }
+    if fresh {
+        // After the accounts are linked, so the red KPI's alert reaches the demo people.
+        performance::kpi::demo::load_demo(&st.db, now)
+            .await
+            .map_err(err)?;
+        // Goals bind key results to demo KPIs: after the KPIs.
+        performance::goals::demo::load_demo(&st.db, now)
             .await
             .map_err(err)?;
     }

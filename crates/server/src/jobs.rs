@@ -18,6 +18,11 @@ const JOBS: &[Job] = &[
         name: "notification_digest",
         every_ms: 60 * 60_000,
     },
+    // KPIs computed from opsdesk's own data, and the red/anomaly alerts of every KPI.
+    Job {
+        name: "kpi_refresh",
+        every_ms: 15 * 60_000,
+    },
     // Hourly is enough: a week's reminder is claimed once per (key result, week) anyway.
     Job {
         name: "goal_checkin_reminders",
@@ -84,6 +89,9 @@ async fn run(st: &AppState, name: &str) -> Result<(), kernel::AppError> {
     match name {
         "housekeeping" => identity::service::housekeeping(&st.db, now).await?,
         "notification_digest" => notify::service::run_digest(&st.db, now).await?,
+        "kpi_refresh" => {
+            performance::kpi::service::refresh_all(&st.db, now).await?;
+        }
         "goal_checkin_reminders" => {
             performance::goals::service::run_checkin_reminders(&st.db, now).await?;
         }

@@ -11,6 +11,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(notify::api::router())
         .merge(team::api::router())
         .merge(work::api::router())
+        .merge(performance::kpi::api::router())
         .merge(performance::goals::api::router())
 }
 

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(notify::pages::router())
         .merge(team::pages::router())
         .merge(work::pages::router())
+        .merge(performance::kpi::pages::router())
         .merge(performance::goals::pages::router())
 }
 

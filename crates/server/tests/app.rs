@@ -8,6 +8,7 @@ mod audit;
 mod browser;
 mod browser_security;
 mod concurrency;
+mod kpi;
 mod goals;
 mod list_equals_get;
 mod mass_assignment;

@@ -112,7 +112,11 @@ async fn browser_sign_in_create_task_move_it_and_switch_language() {
         .click()
         .await
         .unwrap();
-    c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    // Wait for the new page, not the form's own h1 (which is there before the POST returns).
+    c.wait()
+        .for_element(Locator::XPath("//main//h1[contains(., 'Browser task')]"))
+        .await
+        .unwrap();
     let h1 = c
         .find(Locator::Css("main h1"))
         .await

@@ -260,6 +260,8 @@ async fn stored_xss_corpus_never_runs_on_any_page() {
             "/people/new".into(),
             "/departments".into(),
             "/departments/new".into(),
+            "/kpis".into(),
+            "/kpis/new".into(),
             "/notifications".into(),
             "/account".into(),
             "/admin/users".into(),
@@ -312,6 +314,32 @@ async fn stored_xss_corpus_never_runs_on_any_page() {
                 "token",
             )
             .await;
+            // A KPI owned by the lead with the payload in its names and description, and an
+            // action whose task title carries it too.
+            let k = created(
+                admin
+                    .post(
+                        "/api/v1/kpis",
+                        &json!({"code": format!("xss{i}"), "name": x, "name_zh": x, "description": x,
+                                "unit": "count", "direction": "higher", "aggregation": "sum",
+                                "frequency": "monthly", "scope": "department", "department_id": d,
+                                "owner_person_id": lead["id"]}),
+                    )
+                    .await,
+                "kpi",
+            )
+            .await;
+            created(
+                admin
+                    .post(&format!("/api/v1/kpis/{k}/actions"), &json!({"title": x}))
+                    .await,
+                "kpi action",
+            )
+            .await;
+            pages.push(format!("/kpis/{k}"));
+            pages.push(format!("/kpis/{k}/edit"));
+            pages.push(format!("/kpis/{k}/targets"));
+            pages.push(format!("/kpis?q={}", form_urlencoded(x)));
             // A company goal whose every text field (and its key result's, and a check-in
             // note) carries the payload.
             let gr = admin

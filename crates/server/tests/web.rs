@@ -2,7 +2,7 @@
 use crate::common::*;
 use kernel::Role;
 
-fn form_token(html: &str) -> String {
+pub fn form_token(html: &str) -> String {
     let i = html
         .find("name=\"_csrf\" value=\"")
         .expect("a CSRF field in the form")
@@ -10,7 +10,7 @@ fn form_token(html: &str) -> String {
     html[i..].split('"').next().unwrap().to_string()
 }
 
-async fn sign_in(app: &App, username: &str) -> reqwest::Client {
+pub async fn sign_in(app: &App, username: &str) -> reqwest::Client {
     let c = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

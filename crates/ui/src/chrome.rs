@@ -25,6 +25,7 @@ const NAV: &[(&str, &str)] = &[
     ("/", "nav.home"),
     ("/tasks", "nav.tasks"),
     ("/tasks/board", "nav.board"),
+    ("/kpis", "kpi.nav"),
     ("/goals", "goals.nav"),
     ("/people", "nav.people"),
     ("/departments", "nav.departments"),

@@ -85,13 +85,6 @@ async fn notify_assignee(tx: &mut Tx, ctx: &Ctx, t: &Task) -> AppResult<()> {
 /// task created first (looked up and remembered in this same transaction, so there is never a
 /// duplicate); the same key with another body is `IdempotencyMismatch`.
 pub async fn create(db: &Db, ctx: &Ctx, input: &TaskInput, idem: Option<&Idem>) -> AppResult<Task> {
-    let department_id = input.department_id.or(ctx.actor.department_id);
-    if !ctx.actor.can_create_task_in(department_id) {
-        return Err(AppError::Forbidden("create tasks in that department"));
-    }
-    let mut c = Checks::new();
-    let mut v = TaskValues::from_input(input, ctx.now_ms).validate(&mut c);
-    v.department_id = department_id;
     let mut tx = db.write().await?;
     if let Some(id) = db::idempotency::replayed(&mut tx, idem).await? {
         let t = store::get(&mut tx, &ctx.actor.task_visibility(), id)
@@ -100,26 +93,32 @@ pub async fn create(db: &Db, ctx: &Ctx, input: &TaskInput, idem: Option<&Idem>) 
         tx.commit().await?;
         return Ok(t);
     }
-    check_refs(&mut tx, &mut c, &v, None).await?;
+    let t = create_in(&mut tx, ctx, input).await?;
+    let location = format!("/api/v1/tasks/{}", t.id);
+    db::idempotency::remember(&mut tx, idem, 201, t.id, &location, ctx.now_ms).await?;
+    tx.commit().await?;
+    Ok(t)
+}
+
+/// Creates a task inside the caller's write transaction, so another module can create a task
+/// together with its own record of it (e.g. a KPI's action) and one audit trail: the policy,
+/// validation, write, audit event and assignee notification are the same as [`create`]'s.
+pub async fn create_in(tx: &mut Tx, ctx: &Ctx, input: &TaskInput) -> AppResult<Task> {
+    let department_id = input.department_id.or(ctx.actor.department_id);
+    if !ctx.actor.can_create_task_in(department_id) {
+        return Err(AppError::Forbidden("create tasks in that department"));
+    }
+    let mut c = Checks::new();
+    let mut v = TaskValues::from_input(input, ctx.now_ms).validate(&mut c);
+    v.department_id = department_id;
+    check_refs(tx, &mut c, &v, None).await?;
     c.finish()?;
-    let id = store::insert(&mut tx, &v, ctx.user_id(), ctx.now_ms).await?;
-    let t = store::get(&mut tx, &Visibility::All, id)
+    let id = store::insert(tx, &v, ctx.user_id(), ctx.now_ms).await?;
+    let t = store::get(tx, &Visibility::All, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    db::audit::log_change(
-        &mut tx,
-        ctx,
-        "task.create",
-        "task",
-        Some(id),
-        None,
-        json(&t),
-    )
-    .await?;
-    notify_assignee(&mut tx, ctx, &t).await?;
-    let location = format!("/api/v1/tasks/{id}");
-    db::idempotency::remember(&mut tx, idem, 201, id, &location, ctx.now_ms).await?;
-    tx.commit().await?;
+    db::audit::log_change(tx, ctx, "task.create", "task", Some(id), None, json(&t)).await?;
+    notify_assignee(tx, ctx, &t).await?;
     Ok(t)
 }
 

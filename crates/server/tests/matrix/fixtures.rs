@@ -233,6 +233,28 @@ impl<'a> World<'a> {
                 .await;
                 (t["id"].as_i64().unwrap(), false)
             }
+            "kpi" => {
+                // Own: a department KPI of the OTHER department owned by the caller (only
+                // ownership can grant access); same/other: a colleague's in that department.
+                let (dept, owner) = match scope {
+                    Scope::Own => (c.other_dept, c.person_id),
+                    Scope::Same => (c.dept, h.person_id),
+                    Scope::Other => (c.other_dept, h.person_id),
+                };
+                let k = json_ok(
+                    self.admin
+                        .post(
+                            "/api/v1/kpis",
+                            &json!({"code": format!("mx{}", uniq()), "name": "mx kpi", "unit": "count",
+                                    "direction": "higher", "aggregation": "sum", "frequency": "monthly",
+                                    "scope": "department", "department_id": dept, "owner_person_id": owner}),
+                        )
+                        .await,
+                    "kpi",
+                )
+                .await;
+                (k["id"].as_i64().unwrap(), false)
+            }
             "department" => {
                 let parent = if scope == Scope::Other {
                     c.other_dept
