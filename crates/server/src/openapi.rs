@@ -13,6 +13,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(work::api::router())
         .merge(performance::kpi::api::router())
         .merge(performance::goals::api::router())
+        .merge(performance::scorecards::api::router())
 }
 
 pub fn finish(mut doc: OpenApi) -> OpenApi {

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(work::pages::router())
         .merge(performance::kpi::pages::router())
         .merge(performance::goals::pages::router())
+        .merge(performance::scorecards::pages::router())
 }
 
 pub async fn not_found(req: Req) -> Response {

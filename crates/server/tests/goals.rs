@@ -520,3 +520,208 @@ async fn goal_pages_tree_forms_and_check_in_in_both_languages() {
         app.stop().await;
     }
 }
+
+async fn demo_kpi(app: &App, code: &str, dept: Option<i64>, target: f64, value: f64) -> i64 {
+    use performance::kpi::model::{
+        Aggregation, Direction, Frequency, KpiInput, ThresholdMode, Unit,
+    };
+    use performance::kpi::service::{PointInput, TargetCell};
+    let admin = kernel::Ctx::system(NOW);
+    let input = KpiInput {
+        code: code.into(),
+        name: code.into(),
+        name_zh: None,
+        description: None,
+        unit: Unit::Percent,
+        direction: Direction::Higher,
+        aggregation: Aggregation::Mean,
+        frequency: Frequency::Monthly,
+        scope: if dept.is_some() {
+            "department"
+        } else {
+            "company"
+        }
+        .into(),
+        department_id: dept,
+        person_id: None,
+        owner_person_id: None,
+        formula: None,
+        computed: None,
+        threshold_mode: ThresholdMode::Percent,
+        amber_from: 0.0,
+        red_from: 10.0,
+    };
+    let db = app.db();
+    let k = performance::kpi::service::create(db, &admin, &input, None)
+        .await
+        .unwrap();
+    let cell = TargetCell {
+        period: "2026-05".into(),
+        target: Some(target),
+        target_high: None,
+    };
+    performance::kpi::service::set_targets(db, &admin, k.id, k.version, &[cell])
+        .await
+        .unwrap();
+    let p = PointInput {
+        period: "2026-05-05".into(),
+        value: Some(value),
+        denominator: None,
+    };
+    performance::kpi::service::push_points(db, &admin, k.id, "test", &[p])
+        .await
+        .unwrap();
+    k.id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scorecards_api_and_pages_on_both_backends() {
+    for b in BACKENDS {
+        let app = spawn(b).await;
+        let (admin, agent_tok, teller_tok, _, _) = org(&app).await;
+        let agent = app.api(&agent_tok);
+        let teller = app.api(&teller_tok);
+        let depts: Value = admin.get("/api/v1/departments").await.json().await.unwrap();
+        let cs = depts["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == "CS")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let a = demo_kpi(&app, "csat", None, 90.0, 99.0).await; // 110 %
+        let c = demo_kpi(&app, "fcr", Some(cs), 80.0, 60.0).await; // 75 %
+        let body = json!({"name": "CS monthly", "scope": "department", "department_id": cs,
+                          "items": [{"kpi_id": a, "weight": 1}, {"kpi_id": c, "weight": 3}]});
+        let create = || {
+            admin
+                .req(reqwest::Method::POST, "/api/v1/scorecards")
+                .header("Idempotency-Key", "s-1")
+                .json(&body)
+                .send()
+        };
+        let r = create().await.unwrap();
+        assert_eq!(r.status(), 201, "{b:?}");
+        let card: Value = r.json().await.unwrap();
+        let again: Value = create().await.unwrap().json().await.unwrap();
+        assert_eq!(card["id"], again["id"]);
+        let id = card["id"].as_i64().unwrap();
+        // Members do not compose; bad input names the field.
+        problem(agent.post("/api/v1/scorecards", &body).await, 403).await;
+        let p = problem(
+            admin
+                .post(
+                    "/api/v1/scorecards",
+                    &json!({"name": "", "scope": "person", "items": []}),
+                )
+                .await,
+            422,
+        )
+        .await;
+        assert!(
+            names_field(&p, "name") && names_field(&p, "person_id") && names_field(&p, "items"),
+            "{p}"
+        );
+
+        // (1 × 110 + 3 × 75) / 4 = 83.75
+        let rep: Value = agent
+            .get(&format!("/api/v1/scorecards/{id}/report?period=2026-05"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(rep["result"]["score"].as_f64(), Some(83.75), "{b:?}: {rep}");
+        assert_eq!(rep["history"].as_array().unwrap().len(), 6);
+        problem(
+            agent
+                .get(&format!("/api/v1/scorecards/{id}/report?period=May"))
+                .await,
+            422,
+        )
+        .await;
+        problem(teller.get(&format!("/api/v1/scorecards/{id}")).await, 404).await;
+        problem(
+            teller.get(&format!("/api/v1/scorecards/{id}/report")).await,
+            404,
+        )
+        .await;
+        let list: Value = teller.get("/api/v1/scorecards").await.json().await.unwrap();
+        assert!(list["items"].as_array().unwrap().is_empty());
+
+        // If-Match on changes.
+        let path = format!("/api/v1/scorecards/{id}");
+        problem(admin.patch(&path, &json!({"name": "x"}), None).await, 428).await;
+        let tag = admin.get(&path).await.headers()["etag"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let r = admin
+            .patch(
+                &path,
+                &json!({"items": [{"kpi_id": a, "weight": 1}]}),
+                Some(&tag),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+        problem(
+            admin.patch(&path, &json!({"name": "y"}), Some(&tag)).await,
+            412,
+        )
+        .await;
+
+        // Pages in both languages: the report links to the KPI; the form shows field errors.
+        for (lang, word) in [("en", "Achievement"), ("zh-CN", "达成率")] {
+            let c = sign_in(&app, "agent", lang).await;
+            let (s, html) = text(&c, app.url(&format!("/scorecards/{id}?period=2026-05"))).await;
+            assert_eq!(s, 200, "{b:?} {lang}");
+            assert!(
+                html.contains(word)
+                    && html.contains(&format!("href=\"/kpis/{a}\""))
+                    && html.contains("110.0 %"),
+                "{lang}"
+            );
+            let (s, _) = text(&c, app.url("/scorecards")).await;
+            assert_eq!(s, 200);
+            let (s, _) = text(&c, app.url("/scorecards/new")).await;
+            assert_eq!(s, 403, "members do not compose");
+        }
+        let c = sign_in(&app, "boss", "en").await;
+        let (_, form) = text(&c, app.url("/scorecards/new")).await;
+        let token = form_token(&form);
+        let r = c
+            .post(app.url("/scorecards"))
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("name", "Empty"),
+                ("scope", "company"),
+                ("kpi_id", ""),
+                ("weight", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{b:?}");
+        let r = c
+            .post(app.url("/scorecards"))
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("name", "Company"),
+                ("scope", "company"),
+                ("kpi_id", &a.to_string()),
+                ("weight", "2"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{b:?}");
+        let doc: Value = admin
+            .get("/api/v1/openapi.json")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(doc["paths"].get("/api/v1/scorecards/{id}/report").is_some());
+        app.stop().await;
+    }
+}

@@ -27,6 +27,7 @@ const NAV: &[(&str, &str)] = &[
     ("/tasks/board", "nav.board"),
     ("/kpis", "kpi.nav"),
     ("/goals", "goals.nav"),
+    ("/scorecards", "scorecards.nav"),
     ("/people", "nav.people"),
     ("/departments", "nav.departments"),
 ];

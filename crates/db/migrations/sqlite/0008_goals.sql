@@ -1,7 +1,8 @@
 -- Goals and OKRs: objectives and SMART goals in a tree (company → department → person), their
--- key results (measured manually or bound to a KPI), weekly check-ins and reminders.
--- Deleting a person (admins only; deactivating is the normal way out) deletes the goals and key
--- results they own; goals that contributed to a deleted goal lose their parent.
+-- key results (measured manually or bound to a KPI; deleting the KPI unbinds them), weekly
+-- check-ins and reminders; and scorecards. Deleting a person (admins only; deactivating is the
+-- normal way out) deletes the goals, key results and personal scorecards they own; goals that
+-- contributed to a deleted goal lose their parent.
 CREATE TABLE goals (
     id INTEGER PRIMARY KEY,
     parent_id INTEGER REFERENCES goals (id) ON DELETE SET NULL,
@@ -42,7 +43,7 @@ CREATE TABLE key_results (
     target_value REAL NOT NULL,
     current_value REAL NOT NULL,
     weight REAL NOT NULL,
-    kpi_id INTEGER,
+    kpi_id INTEGER REFERENCES kpis (id) ON DELETE SET NULL,
     score REAL,
     red_since INTEGER,
     version INTEGER NOT NULL DEFAULT 1,
@@ -77,3 +78,30 @@ CREATE TABLE goal_checkin_reminders (
     sent_at INTEGER NOT NULL,
     PRIMARY KEY (key_result_id, week)
 );
+
+-- Scorecards: a weighted set of KPIs for the company, a department or a person. A personal
+-- scorecard also records its person's department, which the access policy reads.
+CREATE TABLE scorecards (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('company','department','person')),
+    department_id INTEGER REFERENCES departments (id) ON DELETE RESTRICT,
+    person_id INTEGER REFERENCES people (id) ON DELETE CASCADE,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_by INTEGER,
+    updated_by INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX scorecards_department_idx ON scorecards (department_id);
+CREATE INDEX scorecards_person_idx ON scorecards (person_id);
+
+CREATE TABLE scorecard_items (
+    id INTEGER PRIMARY KEY,
+    scorecard_id INTEGER NOT NULL REFERENCES scorecards (id) ON DELETE CASCADE,
+    kpi_id INTEGER NOT NULL REFERENCES kpis (id) ON DELETE CASCADE,
+    weight REAL NOT NULL,
+    position INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX scorecard_items_uq ON scorecard_items (scorecard_id, kpi_id);
+CREATE INDEX scorecard_items_kpi_idx ON scorecard_items (kpi_id);

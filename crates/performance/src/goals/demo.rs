@@ -209,27 +209,27 @@ const PEOPLE: &[(&str, Kr)] = &[
 
 async fn dept(db: &Db, code: &str) -> AppResult<Option<(i64, Option<i64>)>> {
     let mut tx = db.read().await?;
-    let r = tx
-        .fetch_opt(
-            "SELECT id, head_person_id FROM departments WHERE code = $1",
-            &[code.into()],
-        )
-        .await?;
-    Ok(match r {
-        Some(r) => Some((r.i64("id")?, r.opt_i64("head_person_id")?)),
-        None => None,
-    })
+    Ok(super::store::department_by_code(&mut tx, code).await?)
 }
 
 async fn members(db: &Db, dept_id: i64, head: Option<i64>) -> AppResult<Vec<i64>> {
     let mut tx = db.read().await?;
-    let rows = tx
-        .fetch_all(
-            "SELECT id FROM people WHERE department_id = $1 AND active = $2 AND id <> $3 ORDER BY id LIMIT 4",
-            &[dept_id.into(), true.into(), head.unwrap_or(0).into()],
-        )
-        .await?;
-    Ok(rows.iter().filter_map(|r| r.i64("id").ok()).collect())
+    Ok(super::store::active_members(&mut tx, dept_id, head, 4).await?)
+}
+
+/// Key results that follow a demo KPI (when the KPI library has it).
+const BOUND: &[(&str, &str)] = &[("准时交付率 On-time delivery", "on_time_delivery")];
+
+async fn bound_kpi(db: &Db, kr_title: &str) -> AppResult<Option<i64>> {
+    let Some((_, code)) = BOUND.iter().find(|(t, _)| *t == kr_title) else {
+        return Ok(None);
+    };
+    let mut tx = db.read().await?;
+    Ok(
+        crate::kpi::store::get_by_code(&mut tx, &kernel::policy::KpiVisibility::All, code)
+            .await?
+            .map(|k| k.id),
+    )
 }
 
 fn measure(k: &Kr, owner: Option<i64>) -> MeasureInput {
@@ -248,13 +248,7 @@ fn measure(k: &Kr, owner: Option<i64>) -> MeasureInput {
 
 /// Loads the demo goals unless goals exist already; returns how many goals it created.
 pub async fn load_demo(db: &Db, now_ms: i64) -> AppResult<usize> {
-    if db
-        .read()
-        .await?
-        .count("SELECT COUNT(*) AS n FROM goals", &[])
-        .await?
-        > 0
-    {
+    if super::store::goal_count(&mut db.read().await?).await? > 0 {
         return Ok(0);
     }
     let Some((_, Some(ceo))) = dept(db, "GO").await? else {
@@ -306,7 +300,9 @@ pub async fn load_demo(db: &Db, now_ms: i64) -> AppResult<usize> {
         created += 1;
         let mut last = g;
         for k in p.krs {
-            last = service::add_key_result(db, &ctx0, last.id, &measure(k, None), None).await?;
+            let mut m = measure(k, None);
+            m.kpi_id = bound_kpi(db, k.0).await?;
+            last = service::add_key_result(db, &ctx0, last.id, &m, None).await?;
             let id = last.key_results.last().map_or(0, |x| x.id);
             track.push((id, *k));
         }

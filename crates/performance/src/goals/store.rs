@@ -610,3 +610,38 @@ pub async fn store_kpi_value(tx: &mut Tx, kr_id: i64, value: f64) -> Result<u64,
     )
     .await
 }
+
+/// A department's id and head by its code (demo data).
+pub async fn department_by_code(
+    tx: &mut Tx,
+    code: &str,
+) -> Result<Option<(i64, Option<i64>)>, DbError> {
+    let r = tx
+        .fetch_opt(
+            "SELECT id, head_person_id FROM departments WHERE code = $1",
+            &[code.into()],
+        )
+        .await?;
+    r.map(|r| Ok((r.i64("id")?, r.opt_i64("head_person_id")?)))
+        .transpose()
+}
+
+/// Up to `limit` active people of a department other than `except`, by id (demo data).
+pub async fn active_members(
+    tx: &mut Tx,
+    department_id: i64,
+    except: Option<i64>,
+    limit: i64,
+) -> Result<Vec<i64>, DbError> {
+    let rows = tx
+        .fetch_all(
+            "SELECT id FROM people WHERE department_id = $1 AND active = $2 AND id <> $3 ORDER BY id LIMIT $4",
+            &[department_id.into(), true.into(), except.unwrap_or(0).into(), limit.into()],
+        )
+        .await?;
+    rows.iter().map(|r| r.i64("id")).collect()
+}
+
+pub async fn goal_count(tx: &mut Tx) -> Result<i64, DbError> {
+    tx.count("SELECT COUNT(*) AS n FROM goals", &[]).await
+}
