@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_team_skills"),
     migration!(6, "0006_team_people"),
     migration!(7, "0007_kpis"),
+    migration!(8, "0008_goals"),
     migration!(9, "0009_job_runs"),
 ];
 

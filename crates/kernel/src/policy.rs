@@ -325,6 +325,117 @@ impl Actor {
     }
 }
 
+/// The facts about a goal (objective or SMART goal) the policy needs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GoalFacts {
+    /// A company-level goal: everybody reads it, only admins write it.
+    pub company: bool,
+    /// The department of a department goal, or the owner's department for a personal one.
+    pub department_id: Option<i64>,
+    /// The person who owns the goal.
+    pub owner_id: Option<i64>,
+}
+
+/// Which goals a caller may see: company goals, their own, their scope's (a member's department,
+/// a manager's subtree) and, for managers, their reports' wherever those sit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GoalVisibility {
+    All,
+    Scoped {
+        departments: Vec<i64>,
+        person_id: Option<i64>,
+        /// People reporting to the caller, directly or indirectly (managers only).
+        reports: Vec<i64>,
+    },
+}
+
+impl Actor {
+    /// `reports`: the people in the caller's reporting line below them (directly or not).
+    pub fn goal_visibility(&self, reports: &[i64]) -> GoalVisibility {
+        if self.is_admin() {
+            GoalVisibility::All
+        } else {
+            GoalVisibility::Scoped {
+                departments: self.scope.clone(),
+                person_id: self.person_id,
+                reports: if self.role == Role::Manager {
+                    reports.to_vec()
+                } else {
+                    Vec::new()
+                },
+            }
+        }
+    }
+
+    pub fn can_see_goal(&self, g: &GoalFacts, reports: &[i64]) -> bool {
+        match self.goal_visibility(reports) {
+            GoalVisibility::All => true,
+            GoalVisibility::Scoped {
+                departments,
+                person_id,
+                reports,
+            } => {
+                g.company
+                    || g.department_id.is_some_and(|d| departments.contains(&d))
+                    || (person_id.is_some() && g.owner_id == person_id)
+                    || g.owner_id.is_some_and(|o| reports.contains(&o))
+            }
+        }
+    }
+
+    /// Creating, editing, deleting and scoring a goal and its key results. Company goals are
+    /// the admins'; managers write their department subtree's and their reports' goals; members
+    /// their own personal goals.
+    pub fn can_edit_goal(&self, g: &GoalFacts, reports: &[i64]) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Manager => {
+                !g.company
+                    && (self.in_scope(g.department_id)
+                        || self.owns_goal(g)
+                        || g.owner_id.is_some_and(|o| reports.contains(&o)))
+            }
+            Role::Member => !g.company && self.owns_goal(g),
+            Role::Viewer => false,
+        }
+    }
+
+    /// A check-in on a key result: whoever may edit the goal, and the key result's own owner.
+    pub fn can_check_in(&self, g: &GoalFacts, kr_owner: Option<i64>, reports: &[i64]) -> bool {
+        self.role != Role::Viewer
+            && (self.can_edit_goal(g, reports)
+                || (self.person_id.is_some() && kr_owner == self.person_id))
+    }
+
+    /// End-of-cycle scoring is a manager's (or admin's) judgement, never a self-assessment.
+    pub fn can_score_goal(&self, g: &GoalFacts, reports: &[i64]) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Manager => {
+                !g.company
+                    && (self.in_scope(g.department_id)
+                        || g.owner_id.is_some_and(|o| reports.contains(&o)))
+            }
+            _ => false,
+        }
+    }
+
+    /// Scorecards have goals' audience: company ones for all, a department's for its scope, a
+    /// person's for them and their managers.
+    pub fn can_see_scorecard(&self, s: &GoalFacts, reports: &[i64]) -> bool {
+        self.can_see_goal(s, reports)
+    }
+
+    /// Composing a scorecard is a manager's (within their subtree and reports) or admin's job.
+    pub fn can_edit_scorecard(&self, s: &GoalFacts, reports: &[i64]) -> bool {
+        self.can_score_goal(s, reports)
+    }
+
+    fn owns_goal(&self, g: &GoalFacts) -> bool {
+        self.person_id.is_some() && g.owner_id == self.person_id
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,5 +552,52 @@ mod tests {
         let a = actor(Role::Admin, 1, &[]);
         assert_eq!(a.task_visibility(), Visibility::All);
         assert!(a.can_delete_department() && a.can_manage_users());
+    }
+
+    #[test]
+    fn goals_company_for_all_department_for_scope_reports_for_managers() {
+        let company = GoalFacts {
+            company: true,
+            department_id: None,
+            owner_id: Some(1),
+        };
+        let dept2 = GoalFacts {
+            company: false,
+            department_id: Some(2),
+            owner_id: Some(7),
+        };
+        let elsewhere_report = GoalFacts {
+            company: false,
+            department_id: Some(9),
+            owner_id: Some(55),
+        };
+        let own = GoalFacts {
+            company: false,
+            department_id: Some(1),
+            owner_id: Some(100),
+        };
+        let member = actor(Role::Member, 1, &[1]);
+        assert!(member.can_see_goal(&company, &[]) && !member.can_edit_goal(&company, &[]));
+        assert!(!member.can_see_goal(&dept2, &[]) && member.can_see_goal(&own, &[]));
+        assert!(member.can_edit_goal(&own, &[]) && !member.can_score_goal(&own, &[]));
+        // A member's "reports" never widen what they see.
+        assert!(!member.can_see_goal(&elsewhere_report, &[55]));
+        let manager = actor(Role::Manager, 1, &[1, 2]);
+        assert!(manager.can_see_goal(&dept2, &[]) && manager.can_edit_goal(&dept2, &[]));
+        assert!(!manager.can_see_goal(&elsewhere_report, &[]));
+        assert!(manager.can_see_goal(&elsewhere_report, &[55]));
+        assert!(manager.can_edit_goal(&elsewhere_report, &[55]));
+        assert!(!manager.can_edit_goal(&company, &[]) && manager.can_score_goal(&dept2, &[]));
+        // Managers do not score their own goals outside their scope.
+        let viewer = actor(Role::Viewer, 1, &[1]);
+        assert!(viewer.can_see_goal(&own, &[]) && !viewer.can_check_in(&own, Some(100), &[]));
+        let kr_owner = actor(Role::Member, 2, &[2]);
+        assert!(kr_owner.can_check_in(&dept2, Some(100), &[]));
+        assert!(!kr_owner.can_edit_goal(&dept2, &[]));
+        assert!(actor(Role::Admin, 1, &[]).can_edit_goal(&company, &[]));
+        // Scorecards: members read their own, only managers and admins compose them.
+        assert!(member.can_see_scorecard(&own, &[]) && !member.can_edit_scorecard(&own, &[]));
+        assert!(manager.can_edit_scorecard(&elsewhere_report, &[55]));
+        assert!(!manager.can_edit_scorecard(&company, &[]));
     }
 }

@@ -478,8 +478,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let kpis = performance::kpi::demo::load_demo(&db, now())
                 .await
                 .map_err(err)?;
+            let goals = performance::goals::demo::load_demo(&db, now())
+                .await
+                .map_err(err)?;
+            let cards = performance::scorecards::demo::load_demo(&db, now())
+                .await
+                .map_err(err)?;
             println!(
-                "demo data loaded in {:.1}s: {s:?}, {kpis} KPIs with two years of data",
+                "demo data loaded in {:.1}s: {s:?}, {kpis} KPIs with two years of data, {goals} goals, {cards} scorecards",
                 started.elapsed().as_secs_f64()
             );
         }

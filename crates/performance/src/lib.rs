@@ -2,3 +2,4 @@
 //! an action), scorecards, and goals/OKRs with check-ins. Built on the `analytics` engine.
 pub mod goals;
 pub mod kpi;
+pub mod scorecards;

@@ -37,6 +37,13 @@ pub async fn ensure_demo(st: &AppState) -> anyhow::Result<()> {
         performance::kpi::demo::load_demo(&st.db, now)
             .await
             .map_err(err)?;
+        // Goals bind key results to demo KPIs, and scorecards weigh them: both after the KPIs.
+        performance::goals::demo::load_demo(&st.db, now)
+            .await
+            .map_err(err)?;
+        performance::scorecards::demo::load_demo(&st.db, now)
+            .await
+            .map_err(err)?;
     }
     println!("\nopsdesk demo company loaded. Sign in with any of these accounts:");
     for (u, r) in DEMO_ACCOUNTS {

@@ -28,6 +28,15 @@ const JOBS: &[Job] = &[
         name: "kpi_refresh",
         every_ms: 15 * 60_000,
     },
+    // Hourly is enough: a week's reminder is claimed once per (key result, week) anyway.
+    Job {
+        name: "goal_checkin_reminders",
+        every_ms: 60 * 60_000,
+    },
+    Job {
+        name: "goal_kpi_refresh",
+        every_ms: 15 * 60_000,
+    },
 ];
 
 /// Runs due jobs every `tick` (30 s in production; tests shorten it).
@@ -116,6 +125,12 @@ async fn run(st: &AppState, name: &str) -> Result<(), kernel::AppError> {
         }
         "kpi_refresh" => {
             performance::kpi::service::refresh_all(&st.db, now).await?;
+        }
+        "goal_checkin_reminders" => {
+            performance::goals::service::run_checkin_reminders(&st.db, now).await?;
+        }
+        "goal_kpi_refresh" => {
+            performance::goals::service::refresh_kpi_bound(&st.db, now).await?;
         }
         _ => {}
     }

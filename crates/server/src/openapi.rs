@@ -19,6 +19,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(imports::api::router(import_registry()))
         .merge(team::capability_api())
         .merge(work::assign::api::router())
+        .merge(performance::goals::api::router())
+        .merge(performance::scorecards::api::router())
 }
 
 /// Every kind of record that can be imported (`/imports/{kind}`, `/api/v1/imports/{kind}`).

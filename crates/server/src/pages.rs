@@ -31,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .merge(imports::pages::router(crate::openapi::import_registry()))
         .merge(team::capability_pages())
         .merge(work::assign::pages::router())
+        .merge(performance::goals::pages::router())
+        .merge(performance::scorecards::pages::router())
 }
 
 pub async fn not_found(req: Req) -> Response {

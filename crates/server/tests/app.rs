@@ -8,6 +8,7 @@ mod audit;
 mod browser;
 mod browser_security;
 mod concurrency;
+mod goals;
 mod imports;
 mod kpi;
 mod list_equals_get;

@@ -265,6 +265,8 @@ async fn stored_xss_corpus_never_runs_on_any_page() {
             "/notifications".into(),
             "/account".into(),
             "/admin/users".into(),
+            "/goals?cycle=2026-Q2".into(),
+            "/goals/mine".into(),
         ];
         let created = |r: reqwest::Response, what: &'static str| async move {
             let s = r.status();
@@ -338,6 +340,31 @@ async fn stored_xss_corpus_never_runs_on_any_page() {
             pages.push(format!("/kpis/{k}/edit"));
             pages.push(format!("/kpis/{k}/targets"));
             pages.push(format!("/kpis?q={}", form_urlencoded(x)));
+            // A company goal whose every text field (and its key result's, and a check-in
+            // note) carries the payload.
+            let gr = admin
+                .post(
+                    "/api/v1/goals",
+                    &json!({"level": "company", "kind": "smart", "title": x, "description": x,
+                            "owner_id": p, "cycle": "2026-Q2",
+                            "measure": {"title": x, "metric": x, "unit": "%", "start_value": 0, "target_value": 10}}),
+                )
+                .await;
+            assert_eq!(gr.status(), 201, "goal with a payload is stored");
+            let g: Value = gr.json().await.unwrap();
+            let kr = g["key_results"][0]["id"].as_i64().unwrap();
+            created(
+                admin
+                    .post(
+                        &format!("/api/v1/key-results/{kr}/checkins"),
+                        &json!({"value": 5, "confidence": 50, "note": x}),
+                    )
+                    .await,
+                "check-in",
+            )
+            .await;
+            pages.push(format!("/goals/{}", g["id"]));
+            pages.push(format!("/goals/{}/edit", g["id"]));
             for p in [
                 format!("/tasks/{t}"),
                 format!("/tasks/{t}/edit"),

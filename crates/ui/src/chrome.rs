@@ -26,6 +26,8 @@ const NAV: &[(&str, &str)] = &[
     ("/tasks", "nav.tasks"),
     ("/tasks/board", "nav.board"),
     ("/kpis", "kpi.nav"),
+    ("/goals", "goals.nav"),
+    ("/scorecards", "scorecards.nav"),
     ("/people", "nav.people"),
     ("/departments", "nav.departments"),
     ("/hiring", "tp.hiring"),

@@ -208,6 +208,11 @@ impl<'a> World<'a> {
     async fn make_object(&self, kind: &str, c: &Who, scope: Scope) -> (i64, bool) {
         let h = self.holder(c, scope);
         match kind {
+            "scorecard" => (scorecard_fixture(self.app, c, scope).await, false),
+            "goal" | "key_result" => {
+                let (goal, kr) = goal_fixture(self.app, h.person_id).await;
+                (if kind == "goal" { goal } else { kr }, false)
+            }
             "task" => {
                 // Own: assigned to the caller but in the other department, so only ownership
                 // can grant access; same/other: a colleague's task in that department.
@@ -493,4 +498,94 @@ fn substitute(v: Value, places: &HashMap<&'static str, Value>) -> Value {
         ),
         other => other,
     }
+}
+
+/// A personal objective of `owner` in 2026-Q1 — set on 2026-02-01, so it is already due and can
+/// be scored now — under a company goal, with one key result `owner` owns. In-process, because
+/// the API refuses deadlines in the past.
+async fn goal_fixture(app: &App, owner: i64) -> (i64, i64) {
+    use performance::goals::model::{GoalInput, GoalKind, Level, MeasureInput};
+    use performance::goals::service::create;
+    let ctx = kernel::Ctx::system(1_769_904_000_000);
+    let goal = |level, title: String, parent| GoalInput {
+        level,
+        kind: GoalKind::Objective,
+        title,
+        owner_id: Some(owner),
+        parent_id: parent,
+        cycle: "2026-Q1".into(),
+        ..Default::default()
+    };
+    let top = create(
+        app.db(),
+        &ctx,
+        &goal(Level::Company, format!("mx company {}", uniq()), None),
+        None,
+    )
+    .await
+    .expect("company goal");
+    let mut mine = goal(Level::Person, format!("mx goal {}", uniq()), Some(top.id));
+    mine.measure = Some(MeasureInput {
+        metric: "mx metric".into(),
+        unit: "%".into(),
+        start_value: 0.0,
+        target_value: 10.0,
+        ..Default::default()
+    });
+    let g = create(app.db(), &ctx, &mine, None)
+        .await
+        .expect("personal goal");
+    (g.id, g.key_results[0].id)
+}
+
+/// A scorecard weighing one fresh company KPI: the caller's personal one (own), or their own or
+/// the other department's. In-process, like the KPI it needs.
+async fn scorecard_fixture(app: &App, c: &Who, scope: Scope) -> i64 {
+    use performance::goals::model::Level;
+    use performance::kpi::model::{
+        Aggregation, Direction, Frequency, KpiInput, ThresholdMode, Unit,
+    };
+    use performance::scorecards::model::{ItemInput, ScorecardInput};
+    let ctx = kernel::Ctx::system(1_780_000_000_000);
+    let kpi = KpiInput {
+        code: format!("mx{}", uniq()),
+        name: "mx kpi".into(),
+        name_zh: None,
+        description: None,
+        unit: Unit::Count,
+        direction: Direction::Higher,
+        aggregation: Aggregation::Sum,
+        frequency: Frequency::Monthly,
+        scope: "company".into(),
+        department_id: None,
+        person_id: None,
+        owner_person_id: None,
+        formula: None,
+        computed: None,
+        threshold_mode: ThresholdMode::Percent,
+        amber_from: 0.0,
+        red_from: 10.0,
+    };
+    let k = performance::kpi::service::create(app.db(), &ctx, &kpi, None)
+        .await
+        .expect("kpi");
+    let (level, department_id, person_id) = match scope {
+        Scope::Own => (Level::Person, None, Some(c.person_id)),
+        Scope::Same => (Level::Department, Some(c.dept), None),
+        Scope::Other => (Level::Department, Some(c.other_dept), None),
+    };
+    let input = ScorecardInput {
+        name: format!("mx card {}", uniq()),
+        scope: level,
+        department_id,
+        person_id,
+        items: vec![ItemInput {
+            kpi_id: k.id,
+            weight: None,
+        }],
+    };
+    performance::scorecards::service::create(app.db(), &ctx, &input, None)
+        .await
+        .expect("scorecard")
+        .id
 }
