@@ -59,6 +59,34 @@ async fn same_sql_same_results_on_both_backends() {
         assert!(matches!(err, db::DbError::Unique(_)), "{b:?}: {err:?}");
         let app: kernel::AppError = err.into();
         assert_eq!(app.status(), 409);
+        drop(tx);
+
+        // So do foreign-key violations (a delete of a referenced row), on both backends.
+        t.db.raw(
+            "CREATE TABLE fk_parent (id BIGINT PRIMARY KEY); \
+             CREATE TABLE fk_child (id BIGINT PRIMARY KEY, parent_id BIGINT NOT NULL REFERENCES fk_parent(id))",
+        )
+        .await
+        .unwrap();
+        let mut tx = t.db.write().await.unwrap();
+        tx.execute("INSERT INTO fk_parent (id) VALUES ($1)", &[1i64.into()])
+            .await
+            .unwrap();
+        tx.execute(
+            "INSERT INTO fk_child (id, parent_id) VALUES ($1, $2)",
+            &[1i64.into(), 1i64.into()],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = t.db.write().await.unwrap();
+        let err = tx
+            .execute("DELETE FROM fk_parent WHERE id = $1", &[1i64.into()])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, db::DbError::ForeignKey), "{b:?}: {err:?}");
+        let app: kernel::AppError = err.into();
+        assert_eq!(app.status(), 409);
         assert_eq!(t.db.backend(), b);
         let _ = Backend::Sqlite;
     }
