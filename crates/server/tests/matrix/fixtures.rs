@@ -350,6 +350,17 @@ impl<'a> World<'a> {
                 tx.commit().await.unwrap();
                 (id, false)
             }
+            "company_value"
+            | "course"
+            | "training_session"
+            | "headcount_request"
+            | "opening"
+            | "candidate"
+            | "candidate_interview"
+            | "candidate_hireable"
+            | "interview"
+            | "one_on_one"
+            | "one_on_one_followup" => (team_people_fixture(self, kind, c, scope).await, false),
             other => panic!(
                 "no fixture kind `{other}`: add it to tests/matrix/fixtures.rs (see README.md)"
             ),
@@ -588,4 +599,175 @@ async fn scorecard_fixture(app: &App, c: &Who, scope: Scope) -> i64 {
         .await
         .expect("scorecard")
         .id
+}
+
+/// Objects of the team's people processes (team_people.toml says what each scope means).
+async fn team_people_fixture(w: &World<'_>, kind: &str, c: &Who, scope: Scope) -> i64 {
+    let h = w.holder(c, scope);
+    let id = |v: Value| v["id"].as_i64().unwrap();
+    let post = |path: &'static str, body: Value| async move {
+        json_ok(w.admin.post(path, &body).await, path).await
+    };
+    match kind {
+        "company_value" => id(post(
+            "/api/v1/company-values",
+            json!({"name": format!("mx value {}", uniq())}),
+        )
+        .await),
+        "course" | "training_session" => {
+            let course = id(post(
+                "/api/v1/courses",
+                json!({"title": format!("mx course {}", uniq())}),
+            )
+            .await);
+            if kind == "course" {
+                return course;
+            }
+            id(post(
+                "/api/v1/training-sessions",
+                json!({"course_id": course, "starts_on": "2027-02-01", "ends_on": "2027-02-02"}),
+            )
+            .await)
+        }
+        "headcount_request" => {
+            let dept = match scope {
+                Scope::Own => id(post(
+                    "/api/v1/departments",
+                    json!({"name": format!("mx dept {}", uniq()), "parent_id": c.other_dept,
+                           "head_person_id": c.person_id}),
+                )
+                .await),
+                Scope::Same => c.dept,
+                Scope::Other => c.other_dept,
+            };
+            id(post(
+                "/api/v1/headcount-requests",
+                json!({"department_id": dept, "position": format!("mx {}", uniq()), "headcount": 1,
+                       "justification": "matrix"}),
+            )
+            .await)
+        }
+        "opening" | "candidate" | "candidate_interview" | "candidate_hireable" | "interview" => {
+            let dept = if scope == Scope::Same {
+                c.dept
+            } else {
+                c.other_dept
+            };
+            let manager = (scope == Scope::Own).then_some(c.person_id);
+            let opening = id(post(
+                "/api/v1/openings",
+                json!({"title": format!("mx opening {}", uniq()), "department_id": dept,
+                       "hiring_manager_id": manager}),
+            )
+            .await);
+            if kind == "opening" {
+                return opening;
+            }
+            let cand = id(post(
+                "/api/v1/candidates",
+                json!({"opening_id": opening, "name": format!("mx candidate {}", uniq()),
+                       "source": "referral"}),
+            )
+            .await);
+            if kind == "candidate" {
+                return cand;
+            }
+            if kind == "candidate_interview" || kind == "candidate_hireable" {
+                // Moved to the interview stage, where offers may be made; "hireable" also has
+                // an accepted offer (which moved it to the offer stage).
+                let etag = w.etag(&format!("/api/v1/candidates/{cand}")).await;
+                let r = w
+                    .admin
+                    .req(Method::POST, &format!("/api/v1/candidates/{cand}/move"))
+                    .header("If-Match", etag)
+                    .json(&json!({"stage": "interview"}))
+                    .send()
+                    .await
+                    .unwrap();
+                json_ok(r, "move to interview").await;
+                if kind == "candidate_interview" {
+                    return cand;
+                }
+                let offer = json_ok(
+                    w.admin
+                        .post(
+                            &format!("/api/v1/candidates/{cand}/offers"),
+                            &json!({"salary_minor": 1_000_000, "start_date": "2027-03-01"}),
+                        )
+                        .await,
+                    "offer",
+                )
+                .await;
+                let (oid, ver) = (id(offer.clone()), offer["version"].as_i64().unwrap());
+                let r = w
+                    .admin
+                    .req(Method::PATCH, &format!("/api/v1/offers/{oid}"))
+                    .header("If-Match", format!("\"{oid}-{ver}\""))
+                    .json(&json!({"status": "accepted"}))
+                    .send()
+                    .await
+                    .unwrap();
+                json_ok(r, "accept offer").await;
+                return cand;
+            }
+            // The interviewer is the holder (own: the caller, already the hiring manager).
+            let iv = json_ok(
+                w.admin
+                    .post(
+                        &format!("/api/v1/candidates/{cand}/interviews"),
+                        &json!({"interviewer_id": h.person_id, "scheduled_at": 1_798_761_600_000_i64,
+                                "kind": "technical"}),
+                    )
+                    .await,
+                "interview",
+            )
+            .await;
+            id(iv)
+        }
+        "one_on_one" | "one_on_one_followup" => {
+            let peer = w.peer_in(c.dept).person_id;
+            let (manager, report) = match scope {
+                Scope::Own => (peer, c.person_id),
+                Scope::Same | Scope::Other => {
+                    let dept = if scope == Scope::Same {
+                        c.dept
+                    } else {
+                        c.other_dept
+                    };
+                    let p = id(post(
+                        "/api/v1/people",
+                        json!({"employee_no": format!("MX{}", uniq()), "name": "mx report",
+                               "department_id": dept}),
+                    )
+                    .await);
+                    (h.person_id, p)
+                }
+            };
+            let mut tx = w.app.db().write().await.unwrap();
+            let o = team::one_on_one::store::insert(
+                &mut tx,
+                manager,
+                report,
+                "2026-11-20",
+                Some("mx points"),
+                Some("mx notes"),
+                1_780_000_000_000,
+            )
+            .await
+            .unwrap();
+            let f = team::one_on_one::store::insert_followup(
+                &mut tx,
+                o,
+                "mx followup",
+                None,
+                None,
+                1_780_000_000_000,
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            if kind == "one_on_one" { o } else { f }
+        }
+        other => unreachable!("{other}"),
+    }
 }
