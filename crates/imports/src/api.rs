@@ -4,6 +4,7 @@
 //! `errors` entry per problem (`rows[N].field`).
 use crate::kit::{DynImporter, Registry, Report};
 use crate::service::{self, ImportView};
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -163,13 +164,20 @@ async fn upload(
     req: Req,
     Path(kind): Path<String>,
     IdempotencyKey(key): IdempotencyKey,
-    mp: Multipart,
+    mp: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
+    // Who may upload is decided before the body is looked at: an anonymous caller gets 401
+    // and one who may not import 403, whatever they sent.
     let ctx = req.ctx(st.now_ms())?;
     let imp = importer(&reg, &kind)?;
     if !imp.may_import(&ctx.actor) {
         return Err(AppError::Forbidden("import these records").into());
     }
+    // The extractor's own answer, as before (`security::api_problems` makes it problem+json).
+    let mp = match mp {
+        Ok(mp) => mp,
+        Err(rejection) => return Ok(rejection.into_response()),
+    };
     let cap = st.web.max_upload_bytes;
     let (name, bytes) = read_file_part(mp, cap)
         .await
