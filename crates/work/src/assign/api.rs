@@ -109,5 +109,40 @@ async fn accept(
     ApiJson(body): ApiJson<AcceptRequest>,
 ) -> Result<Json<AcceptResult>, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    Ok(Json(service::accept(&st.db, &ctx, &body).await?))
+    match service::accept(&st.db, &ctx, &body).await {
+        Err(kernel::AppError::NotFound) => {
+            audit_hidden_task(&st, &req.0).await;
+            Err(kernel::AppError::NotFound.into())
+        }
+        other => Ok(Json(other?)),
+    }
+}
+
+/// A listed task the caller may not see answers 404, like a hidden object on its own path. The
+/// task is named in the body, so `security::audit_refusals` (which audits 404s on paths with an
+/// id) cannot tell it from a miss: the refusal is recorded here, the same way.
+async fn audit_hidden_task(st: &AppState, info: &ui::RequestInfo) {
+    let actor = info.auth.as_ref().map(|a| &a.actor);
+    let target = serde_json::json!({
+        "method": "POST", "path": "/api/v1/assign/accept",
+        "reason": "a listed task is not found or not visible to the caller",
+    });
+    let event = db::audit::AuditEvent {
+        actor_user_id: actor.map(|a| a.user_id),
+        actor_name: actor.map_or("anonymous", |a| a.username.as_str()),
+        action: "access.denied",
+        entity: "request",
+        entity_id: None,
+        before: None,
+        after: Some(target),
+        request_id: &info.request_id,
+        source_ip: info.source_ip.as_deref(),
+        outcome: "not_found",
+        at_ms: st.now_ms(),
+    };
+    if let Ok(mut tx) = st.db.write().await
+        && db::audit::record(&mut tx, &event).await.is_ok()
+    {
+        let _ = tx.commit().await;
+    }
 }
