@@ -62,6 +62,8 @@ pub struct Outcome {
 }
 
 static UNIQ: AtomicU64 = AtomicU64::new(1);
+/// The skill a `skilled_person` fixture holds: fills `{skill_id}` of the same cell.
+static HELD_SKILL: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
 
 fn uniq() -> String {
     format!(
@@ -350,6 +352,68 @@ impl<'a> World<'a> {
                 tx.commit().await.unwrap();
                 (id, false)
             }
+            "skill" => (self.fresh_skill().await, false),
+            "skilled_person" => {
+                // A fresh skill the holder has a level in; the path's {skill_id} is that skill.
+                // Writing a person's skill levels does not change the person record.
+                let skill = self.fresh_skill().await;
+                json_ok(
+                    self.admin
+                        .req(
+                            Method::PUT,
+                            &format!("/api/v1/people/{}/skills/{skill}", h.person_id),
+                        )
+                        .json(&json!({"level": 3}))
+                        .send()
+                        .await
+                        .unwrap(),
+                    "person skill",
+                )
+                .await;
+                HELD_SKILL.store(skill, Ordering::Relaxed);
+                (h.person_id, false)
+            }
+            "leave" => {
+                let l = json_ok(
+                    self.admin
+                        .post(
+                            "/api/v1/leaves",
+                            &json!({"person_id": h.person_id, "start_date": "2026-06-01",
+                                    "end_date": "2026-06-02", "kind": "annual"}),
+                        )
+                        .await,
+                    "leave",
+                )
+                .await;
+                (l["id"].as_i64().unwrap(), false)
+            }
+            "import" => {
+                // A `kpi-actuals` upload (the kind `{kind}` stands for) owned by the holder,
+                // stored directly: a viewer may not upload, but "own" must exist for them too.
+                let csv = b"kpi,period,value,denominator,source\nMX1,2026-01,1,,mx\n";
+                let now = 1_780_000_000_000_i64;
+                let mut tx = self.app.db().write().await.unwrap();
+                let id = tx
+                    .insert_id(
+                        "INSERT INTO imports (owner_user_id, kind, filename, content, size_bytes, mapping, \
+                         status, created_at, updated_at, expires_at) \
+                         VALUES ($1,$2,$3,$4,$5,$6,'uploaded',$7,$7,$8) RETURNING id",
+                        &[
+                            h.user_id.into(),
+                            "kpi-actuals".into(),
+                            "mx.csv".into(),
+                            (&csv[..]).into(),
+                            (csv.len() as i64).into(),
+                            db::Val::Text(None),
+                            now.into(),
+                            (now + 30 * 86_400_000).into(),
+                        ],
+                    )
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                (id, false)
+            }
             "company_value"
             | "course"
             | "training_session"
@@ -365,6 +429,42 @@ impl<'a> World<'a> {
                 "no fixture kind `{other}`: add it to tests/matrix/fixtures.rs (see README.md)"
             ),
         }
+    }
+
+    async fn import_etag(&self, id: i64) -> String {
+        let mut tx = self.app.db().read().await.unwrap();
+        let row = tx
+            .fetch_opt("SELECT version FROM imports WHERE id = $1", &[id.into()])
+            .await
+            .unwrap()
+            .expect("the import fixture");
+        ui::etag_for(id, row.i64("version").unwrap())
+    }
+
+    /// A fresh catalogue skill that position "mx position" requires at level 2.
+    async fn fresh_skill(&self) -> i64 {
+        let s = json_ok(
+            self.admin
+                .post(
+                    "/api/v1/skills",
+                    &json!({"name": format!("mx skill {}", uniq()), "category": "mx"}),
+                )
+                .await,
+            "skill",
+        )
+        .await;
+        let id = s["id"].as_i64().unwrap();
+        json_ok(
+            self.admin
+                .req(Method::PUT, "/api/v1/position-skills")
+                .json(&json!({"position": "mx position", "skill_id": id, "level": 2}))
+                .send()
+                .await
+                .unwrap(),
+            "position skill",
+        )
+        .await;
+        id
     }
 
     /// `$dept`, `$person`, `$user`, `$uniq`, `$password` for a cell.
@@ -397,14 +497,47 @@ impl<'a> World<'a> {
         let mut path = path.to_string();
         let mut shared = false;
         let mut object_path = None;
+        let mut object_id = None;
         if let Some(kind) = &row.object {
             let (id, s) = self.make_object(kind, &c, scope.unwrap()).await;
             shared = s;
+            object_id = Some(id);
             let cut = path.find("{id}").unwrap() + 4;
             object_path = Some(path[..cut].replace("{id}", &id.to_string()));
             path = path.replace("{id}", &id.to_string());
         }
-        let places = self.places(&c, scope);
+        // Path parameters other than {id}: a registered import kind, a calendar year, and the
+        // skill the `skilled_person` fixture holds.
+        path = path
+            .replace("{kind}", "kpi-actuals")
+            .replace("{year}", "2026")
+            .replace(
+                "{skill_id}",
+                &HELD_SKILL.load(Ordering::Relaxed).to_string(),
+            );
+        let mut places = self.places(&c, scope);
+        // `$skill`: a fresh skill that position "mx position" requires (made only when used).
+        let mentions = |t: &str| t.contains("$skill");
+        if row.query.as_deref().is_some_and(mentions)
+            || row.body.as_ref().is_some_and(|b| mentions(&b.to_string()))
+        {
+            places.insert("$skill", json!(self.fresh_skill().await));
+        }
+        // `$task`: a fresh unassigned task of `$dept` (version 1), made by the admin.
+        let body_mentions = |t: &str| row.body.as_ref().is_some_and(|b| b.to_string().contains(t));
+        if body_mentions("$task") {
+            let t = json_ok(
+                self.admin
+                    .post(
+                        "/api/v1/tasks",
+                        &json!({"title": format!("mx task {}", uniq()), "department_id": places["$dept"]}),
+                    )
+                    .await,
+                "task",
+            )
+            .await;
+            places.insert("$task", t["id"].clone());
+        }
         if let Some(q) = &row.query {
             path = format!("{path}?{}", substitute_str(q, &places));
         }
@@ -416,7 +549,12 @@ impl<'a> World<'a> {
         }
         if needs_if_match(op) {
             let p = object_path.as_deref().expect("If-Match only on objects");
-            req = req.header("If-Match", self.etag(p).await);
+            let etag = match row.object.as_deref() {
+                // An upload is visible only to its uploader (not to admins): read its version.
+                Some("import") => self.import_etag(object_id.unwrap()).await,
+                _ => self.etag(p).await,
+            };
+            req = req.header("If-Match", etag);
         }
         if let Some(body) = &row.body {
             let v = substitute(serde_json::to_value(body).unwrap(), &places);
