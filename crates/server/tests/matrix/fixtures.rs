@@ -422,6 +422,7 @@ impl<'a> World<'a> {
             | "candidate"
             | "candidate_interview"
             | "candidate_hireable"
+            | "candidate_with_cv"
             | "interview"
             | "one_on_one"
             | "one_on_one_followup" => (team_people_fixture(self, kind, c, scope).await, false),
@@ -785,7 +786,12 @@ async fn team_people_fixture(w: &World<'_>, kind: &str, c: &Who, scope: Scope) -
             )
             .await)
         }
-        "opening" | "candidate" | "candidate_interview" | "candidate_hireable" | "interview" => {
+        "opening"
+        | "candidate"
+        | "candidate_interview"
+        | "candidate_hireable"
+        | "candidate_with_cv"
+        | "interview" => {
             let dept = if scope == Scope::Same {
                 c.dept
             } else {
@@ -808,6 +814,21 @@ async fn team_people_fixture(w: &World<'_>, kind: &str, c: &Who, scope: Scope) -
             )
             .await);
             if kind == "candidate" {
+                return cand;
+            }
+            if kind == "candidate_with_cv" {
+                let r = w
+                    .admin
+                    .req(
+                        Method::PUT,
+                        &format!("/api/v1/candidates/{cand}/cv?filename=cv.pdf"),
+                    )
+                    .header("content-type", "application/octet-stream")
+                    .body(&b"%PDF-1.4\nmx cv\n"[..])
+                    .send()
+                    .await
+                    .unwrap();
+                json_ok(r, "cv").await;
                 return cand;
             }
             if kind == "candidate_interview" || kind == "candidate_hireable" {
