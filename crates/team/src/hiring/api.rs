@@ -39,7 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_interviews, create_interview))
         .routes(routes!(submit_scorecard))
         .routes(routes!(list_offers, create_offer))
-        .routes(routes!(update_offer))
+        .routes(routes!(get_offer, update_offer))
         .routes(routes!(hire_candidate))
         .routes(routes!(funnel))
 }
@@ -542,6 +542,23 @@ async fn create_offer(
     let idem = Idem::new(ctx.actor.user_id, key, &body);
     let o = service::create_offer(&st.db, &ctx, id, &input, idem.as_ref()).await?;
     Ok((StatusCode::CREATED, Json(o)).into_response())
+}
+
+/// One offer, visible like its candidate (salary `null` for callers who may not see it).
+#[utoipa::path(get, path = "/api/v1/offers/{id}", tag = "hiring",
+    params(("id" = i64, Path, description = "Offer id")),
+    responses((status = 200, body = Offer), (status = 304, description = "Not modified"),
+              (status = 401, body = ui::error::Problem), (status = 404, body = ui::error::Problem)))]
+async fn get_offer(
+    State(st): State<AppState>,
+    req: Req,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let ctx = req.ctx(st.now_ms())?;
+    let o = service::get_offer(&st.db, &ctx, id).await?;
+    let v = o.version;
+    Ok(read_response(&headers, o, id, v))
 }
 
 /// Record the outcome of a sent offer: accepted, declined or withdrawn. Needs `If-Match`.

@@ -797,6 +797,16 @@ pub async fn list_offers(db: &Db, ctx: &Ctx, candidate_id: i64) -> AppResult<Vec
     Ok(redact_offers(&ctx.actor, &f, items))
 }
 
+/// One offer, visible like its candidate (salary `null` for callers who may not see it).
+pub async fn get_offer(db: &Db, ctx: &Ctx, offer_id: i64) -> AppResult<Offer> {
+    let mut tx = db.read().await?;
+    let offer = store::get_offer(&mut tx, offer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (_, _, f) = visible_candidate(&mut tx, &ctx.actor, offer.candidate_id).await?;
+    Ok(redact_offers(&ctx.actor, &f, vec![offer]).remove(0))
+}
+
 /// Makes an offer; the candidate moves to the offer stage.
 pub async fn create_offer(
     db: &Db,

@@ -26,7 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_sessions, create_session))
         .routes(routes!(get_session))
         .routes(routes!(list_enrolments, enrol))
-        .routes(routes!(update_enrolment))
+        .routes(routes!(get_enrolment, update_enrolment))
         .routes(routes!(list_certificates, create_certificate))
         .routes(routes!(person_training))
 }
@@ -212,6 +212,23 @@ async fn enrol(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     Ok(created_json(service::enrol(&st.db, &ctx, id, &i).await?))
+}
+
+/// One enrolment (the session's trainer, and whoever may see the person's training record).
+#[utoipa::path(get, path = "/api/v1/enrolments/{id}", tag = "training",
+    params(("id" = i64, Path, description = "Enrolment id")),
+    responses((status = 200, body = Enrolment), (status = 304, description = "Not modified"),
+              (status = 401, body = ui::error::Problem), (status = 404, body = ui::error::Problem)))]
+async fn get_enrolment(
+    State(st): State<AppState>,
+    req: Req,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let ctx = req.ctx(st.now_ms())?;
+    let e = service::get_enrolment(&st.db, &ctx, id).await?;
+    let v = e.version;
+    Ok(read_response(&headers, e, id, v))
 }
 
 /// Record attendance, completion and score. Needs `If-Match`.

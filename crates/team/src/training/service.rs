@@ -386,6 +386,27 @@ pub async fn session_enrolments(db: &Db, ctx: &Ctx, session_id: i64) -> AppResul
     Ok(out)
 }
 
+/// One enrolment, visible like the session's attendance list: the trainer, and whoever may see
+/// the person's training record; anyone else gets 404.
+pub async fn get_enrolment(db: &Db, ctx: &Ctx, id: i64) -> AppResult<Enrolment> {
+    let mut tx = db.read().await?;
+    let e = store::get_enrolment(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let session = store::get_session(&mut tx, e.session_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let is_trainer = ctx.actor.person_id.is_some() && session.trainer_id == ctx.actor.person_id;
+    let dept = crate::store::get_person(&mut tx, e.person_id)
+        .await?
+        .and_then(|p| p.department_id);
+    if is_trainer || ctx.actor.can_see_training_of(e.person_id, dept) {
+        Ok(e)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// Records attendance, completion and score. Completing a course that certifies issues the
 /// certificate (valid `certificate_months` from the completion date).
 pub async fn update_enrolment(
