@@ -424,6 +424,8 @@ impl<'a> World<'a> {
             | "candidate_hireable"
             | "candidate_with_cv"
             | "interview"
+            | "offer"
+            | "enrolment"
             | "one_on_one"
             | "one_on_one_followup" => (team_people_fixture(self, kind, c, scope).await, false),
             other => panic!(
@@ -768,6 +770,30 @@ async fn team_people_fixture(w: &World<'_>, kind: &str, c: &Who, scope: Scope) -
             )
             .await)
         }
+        // The holder enrolled (by the admin) in a fresh session with no trainer.
+        "enrolment" => {
+            let course = id(post(
+                "/api/v1/courses",
+                json!({"title": format!("mx course {}", uniq())}),
+            )
+            .await);
+            let session = id(post(
+                "/api/v1/training-sessions",
+                json!({"course_id": course, "starts_on": "2027-02-01", "ends_on": "2027-02-02"}),
+            )
+            .await);
+            let list = json_ok(
+                w.admin
+                    .post(
+                        &format!("/api/v1/training-sessions/{session}/enrolments"),
+                        &json!({"person_id": h.person_id}),
+                    )
+                    .await,
+                "enrolment",
+            )
+            .await;
+            list[0]["id"].as_i64().unwrap()
+        }
         "headcount_request" => {
             let dept = match scope {
                 Scope::Own => id(post(
@@ -791,7 +817,8 @@ async fn team_people_fixture(w: &World<'_>, kind: &str, c: &Who, scope: Scope) -
         | "candidate_interview"
         | "candidate_hireable"
         | "candidate_with_cv"
-        | "interview" => {
+        | "interview"
+        | "offer" => {
             let dept = if scope == Scope::Same {
                 c.dept
             } else {
@@ -831,7 +858,7 @@ async fn team_people_fixture(w: &World<'_>, kind: &str, c: &Who, scope: Scope) -
                 json_ok(r, "cv").await;
                 return cand;
             }
-            if kind == "candidate_interview" || kind == "candidate_hireable" {
+            if kind == "candidate_interview" || kind == "candidate_hireable" || kind == "offer" {
                 // Moved to the interview stage, where offers may be made; "hireable" also has
                 // an accepted offer (which moved it to the offer stage).
                 let etag = w.etag(&format!("/api/v1/candidates/{cand}")).await;
@@ -858,6 +885,10 @@ async fn team_people_fixture(w: &World<'_>, kind: &str, c: &Who, scope: Scope) -
                 )
                 .await;
                 let (oid, ver) = (id(offer.clone()), offer["version"].as_i64().unwrap());
+                if kind == "offer" {
+                    // A sent offer on such a candidate.
+                    return oid;
+                }
                 let r = w
                     .admin
                     .req(Method::PATCH, &format!("/api/v1/offers/{oid}"))
