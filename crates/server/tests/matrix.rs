@@ -41,6 +41,16 @@ pub struct Row {
     pub body: Option<toml::Value>,
     #[serde(default)]
     pub query: Option<String>,
+    /// A raw (non-JSON) body, sent as is with `content_type`; placeholders are not replaced.
+    #[serde(default)]
+    pub raw_body: Option<String>,
+    /// The `Content-Type` of `raw_body` (required with it).
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Whose identity reads the `If-Match` ETag: `"holder"` (the object's holder, see
+    /// fixtures.rs) instead of the admin, for objects an admin may not read.
+    #[serde(default)]
+    pub etag_as: Option<String>,
     pub expect: BTreeMap<String, Expect>,
 }
 
@@ -92,6 +102,22 @@ pub fn load() -> Vec<Loaded> {
                     row.op
                 );
             }
+            assert!(
+                row.raw_body.is_none() || (row.body.is_none() && row.content_type.is_some()),
+                "{module}: {}: `raw_body` needs `content_type` and excludes `body`",
+                row.op
+            );
+            assert!(
+                row.content_type.is_none() || row.raw_body.is_some(),
+                "{module}: {}: `content_type` only goes with `raw_body`",
+                row.op
+            );
+            assert!(
+                row.etag_as.as_deref().is_none_or(|w| w == "holder")
+                    && (row.etag_as.is_none() || row.object.is_some()),
+                "{module}: {}: `etag_as` must be \"holder\" on a row with `object`",
+                row.op
+            );
             assert_eq!(
                 row.op.contains("{id}"),
                 row.object.is_some(),

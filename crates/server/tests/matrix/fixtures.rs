@@ -182,9 +182,7 @@ impl<'a> World<'a> {
     }
 
     async fn etag(&self, path: &str) -> String {
-        let r = self.admin.get(path).await;
-        assert!(r.status().is_success(), "ETag of {path}: {}", r.status());
-        r.headers()["etag"].to_str().unwrap().to_string()
+        etag_with(&self.admin, path).await
     }
 
     /// The account a role acts as; anonymous borrows the admin's places (its token is not sent).
@@ -541,6 +539,20 @@ impl<'a> World<'a> {
             .await;
             places.insert("$task", t["id"].clone());
         }
+        // `$opening`: a fresh open opening of `$dept` with no hiring team, made by the admin.
+        if body_mentions("$opening") {
+            let o = json_ok(
+                self.admin
+                    .post(
+                        "/api/v1/openings",
+                        &json!({"title": format!("mx opening {}", uniq()), "department_id": places["$dept"]}),
+                    )
+                    .await,
+                "opening",
+            )
+            .await;
+            places.insert("$opening", o["id"].clone());
+        }
         if let Some(q) = &row.query {
             path = format!("{path}?{}", substitute_str(q, &places));
         }
@@ -555,6 +567,11 @@ impl<'a> World<'a> {
             let etag = match row.object.as_deref() {
                 // An upload is visible only to its uploader (not to admins): read its version.
                 Some("import") => self.import_etag(object_id.unwrap()).await,
+                // Objects an admin may not read (1:1s): the holder reads the ETag.
+                _ if row.etag_as.as_deref() == Some("holder") => {
+                    let h = self.holder(&c, scope.unwrap());
+                    etag_with(&self.app.api(&h.token), p).await
+                }
                 _ => self.etag(p).await,
             };
             req = req.header("If-Match", etag);
@@ -562,6 +579,12 @@ impl<'a> World<'a> {
         if let Some(body) = &row.body {
             let v = substitute(serde_json::to_value(body).unwrap(), &places);
             req = req.json(&v);
+        }
+        if let Some(raw) = &row.raw_body {
+            let ct = row.content_type.as_deref().expect("checked by load()");
+            req = req
+                .header("content-type", ct)
+                .body(raw.clone().into_bytes());
         }
         let before = self.last_denial().await;
         let r = req.send().await.unwrap();
@@ -613,6 +636,13 @@ impl<'a> World<'a> {
             row.string("outcome").unwrap(),
         ))
     }
+}
+
+/// The ETag of `path` as read by `api`.
+async fn etag_with(api: &Api, path: &str) -> String {
+    let r = api.get(path).await;
+    assert!(r.status().is_success(), "ETag of {path}: {}", r.status());
+    r.headers()["etag"].to_str().unwrap().to_string()
 }
 
 fn needs_if_match(op: &Value) -> bool {
