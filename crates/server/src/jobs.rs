@@ -39,6 +39,11 @@ const JOBS: &[Job] = &[
     },
 ];
 
+/// The periodic jobs' names (for tests that check each runs exactly once per period).
+pub fn job_names() -> Vec<&'static str> {
+    JOBS.iter().map(|j| j.name).collect()
+}
+
 /// Runs due jobs every `tick` (30 s in production; tests shorten it).
 /// How long the run log (`job_runs`) is kept.
 const RUN_LOG_KEEP_MS: i64 = 30 * 86_400_000;

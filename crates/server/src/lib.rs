@@ -7,6 +7,7 @@ mod context;
 mod demo;
 mod input;
 mod jobs;
+pub use jobs::job_names;
 mod metrics;
 pub mod openapi;
 mod ops;
