@@ -425,16 +425,23 @@ pub async fn load(db: &Db, now: i64) -> AppResult<()> {
         None,
     )
     .await?;
-    let done = crate::training::service::enrol(
-        db,
-        &sys,
-        past.id,
-        &EnrolInput {
-            person_id: None,
-            department_id: Some(cs),
-        },
-    )
-    .await?;
+    // Named people, not the whole department: the large demo's department is larger than a
+    // session's capacity.
+    let mut done = Vec::new();
+    for p in cs_staff.iter().take(12) {
+        done.extend(
+            crate::training::service::enrol(
+                db,
+                &sys,
+                past.id,
+                &EnrolInput {
+                    person_id: Some(p.0),
+                    department_id: None,
+                },
+            )
+            .await?,
+        );
+    }
     for (i, e) in done.iter().enumerate() {
         let status = if i % 4 == 3 { "no_show" } else { "completed" };
         let score = (status == "completed").then_some(80.0 + (i % 5) as f64 * 4.0);
@@ -451,16 +458,18 @@ pub async fn load(db: &Db, now: i64) -> AppResult<()> {
         )
         .await?;
     }
-    crate::training::service::enrol(
-        db,
-        &sys,
-        upcoming.id,
-        &EnrolInput {
-            person_id: None,
-            department_id: Some(cs),
-        },
-    )
-    .await?;
+    for p in cs_staff.iter().take(8) {
+        crate::training::service::enrol(
+            db,
+            &sys,
+            upcoming.id,
+            &EnrolInput {
+                person_id: Some(p.0),
+                department_id: None,
+            },
+        )
+        .await?;
+    }
     if let Some(p) = cs_staff.first() {
         crate::training::service::create_certificate(
             db,
