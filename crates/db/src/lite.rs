@@ -17,6 +17,8 @@ use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const STATEMENT_CACHE: usize = 256;
+/// How long a write waits for the one writer (sqlx's writer pool waited 30 s too).
+const WRITER_WAIT: Duration = Duration::from_secs(30);
 
 pub(crate) struct LitePool {
     writer: Arc<tokio::sync::Mutex<Connection>>,
@@ -71,7 +73,11 @@ impl LitePool {
 
     /// `BEGIN IMMEDIATE` on the one writer; waits (asynchronously) while another write runs.
     pub(crate) async fn write(&self) -> Result<WriteTx, DbError> {
-        let guard = self.writer.clone().lock_owned().await;
+        // Bounded like a pool acquire: a write that waits behind a stuck or nested writer fails
+        // (503) instead of hanging the request forever.
+        let guard = tokio::time::timeout(WRITER_WAIT, self.writer.clone().lock_owned())
+            .await
+            .map_err(|_| DbError::Unavailable("the database writer stayed busy".into()))?;
         guard.execute_batch("BEGIN IMMEDIATE").map_err(lite_err)?;
         Ok(WriteTx {
             conn: Some(guard),
