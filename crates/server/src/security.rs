@@ -278,10 +278,15 @@ pub async fn body_limit(State(st): State<AppState>, req: Request, next: Next) ->
         // Read (and drop) a moderately oversized body before answering: a server that answers
         // and closes while the client is still sending makes the client's TCP stack reset the
         // connection, and the client never sees the 413. Larger bodies are cut off unread.
+        // Bounded in time too: a client that announces a body and never sends it (or sends it
+        // slowly) gets its 413 after DRAIN_MAX_WAIT instead of holding the request open.
         if n <= DRAIN_MAX_BYTES {
             use futures_util::StreamExt;
             let mut stream = req.into_body().into_data_stream();
-            while let Some(Ok(_)) = stream.next().await {}
+            let _ = tokio::time::timeout(DRAIN_MAX_WAIT, async {
+                while let Some(Ok(_)) = stream.next().await {}
+            })
+            .await;
         }
         let mut res = if api {
             ui::ApiError(AppError::PayloadTooLarge).into_response()
@@ -299,6 +304,7 @@ pub async fn body_limit(State(st): State<AppState>, req: Request, next: Next) ->
 
 /// The largest refused body still read to its end so the client receives the 413.
 const DRAIN_MAX_BYTES: usize = 64 * 1024 * 1024;
+const DRAIN_MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[cfg(test)]
 mod tests {
