@@ -92,6 +92,11 @@ pub async fn log_change(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> Result<(), DbError> {
+    // History pages and the API document snapshots as objects; an array or scalar here is a bug.
+    debug_assert!(
+        before.iter().chain(after.iter()).all(|v| v.is_object()),
+        "audit snapshot for {action} must be a JSON object"
+    );
     record(
         tx,
         &AuditEvent {

@@ -621,6 +621,12 @@ async fn suggest_ranks_candidates_and_explains_the_score() {
             json!({"skills": [{"skill_id": sql, "level": 4}]}),
         )
         .await;
+        // The change is in the task's history with object snapshots (the documented schema).
+        let h = get_json(&admin, &format!("/api/v1/tasks/{tid}/history")).await;
+        let set = &h["items"][0];
+        assert_eq!(set["action"], "task.skills_set", "{b:?}: {h}");
+        assert_eq!(set["before"], json!({"skills": []}));
+        assert_eq!(set["after"]["skills"][0]["level"], 4, "{b:?}: {h}");
 
         let s = get_json(&admin, &format!("/api/v1/tasks/{tid}/suggestions")).await;
         assert_eq!(s["window_from"], "2026-05-29");

@@ -22,10 +22,6 @@ use time::{Date, Duration};
 /// The most tasks one auto-assign plans.
 pub const MAX_BATCH: i64 = 5000;
 
-fn json<T: serde::Serialize>(v: &T) -> Option<serde_json::Value> {
-    serde_json::to_value(v).ok()
-}
-
 fn today(ctx: &Ctx) -> Date {
     kernel::dates::date_of(ctx.now_ms, crate::service::DEFAULT_OFFSET_HOURS)
 }
@@ -82,8 +78,9 @@ pub async fn set_task_skills(
         "task.skills_set",
         "task",
         Some(task_id),
-        json(&before),
-        json(&after),
+        // History snapshots are objects (the API's HistoryItem contract), so wrap the list.
+        Some(serde_json::json!({ "skills": before })),
+        Some(serde_json::json!({ "skills": after })),
     )
     .await?;
     tx.commit().await?;
