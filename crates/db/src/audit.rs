@@ -94,7 +94,10 @@ pub async fn log_change(
 ) -> Result<(), DbError> {
     // History pages and the API document snapshots as objects; an array or scalar here is a bug.
     debug_assert!(
-        before.iter().chain(after.iter()).all(|v| v.is_object()),
+        before
+            .iter()
+            .chain(after.iter())
+            .all(|v| v.is_object() || v.is_null()),
         "audit snapshot for {action} must be a JSON object"
     );
     record(

@@ -655,8 +655,8 @@ pub async fn set_targets(
         "kpi.targets",
         "kpi",
         Some(id),
-        json(&before),
-        json(&after),
+        Some(serde_json::json!({ "targets": before })),
+        Some(serde_json::json!({ "targets": after })),
     )
     .await?;
     let kpi = store::get(&mut tx, &KpiVisibility::All, id)
