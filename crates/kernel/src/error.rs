@@ -32,6 +32,11 @@ pub enum AppError {
     /// Also used for objects the caller may not know exist.
     #[error("not found")]
     NotFound,
+    /// A body or query field names an object that does not exist or that the caller may not
+    /// see: the same 404 either way (naming the field), so a reference cannot probe for
+    /// hidden objects.
+    #[error("{0}: no such object")]
+    RefNotFound(String),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("the resource changed since it was read")]
@@ -55,6 +60,11 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
+    /// The 404 for a reference to an object that is missing or hidden from the caller.
+    pub fn ref_not_found(field: impl Into<String>) -> Self {
+        AppError::RefNotFound(field.into())
+    }
+
     pub fn field(field: impl Into<String>, code: &'static str, detail: impl Into<String>) -> Self {
         AppError::Validation(vec![FieldError::new(field, code, detail)])
     }
@@ -64,7 +74,7 @@ impl AppError {
             AppError::Validation(_) => 422,
             AppError::Unauthorized => 401,
             AppError::Forbidden(_) => 403,
-            AppError::NotFound => 404,
+            AppError::NotFound | AppError::RefNotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::PreconditionFailed => 412,
             AppError::PreconditionRequired => 428,
@@ -83,7 +93,7 @@ impl AppError {
             AppError::Validation(_) => "validation",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
-            AppError::NotFound => "not-found",
+            AppError::NotFound | AppError::RefNotFound(_) => "not-found",
             AppError::Conflict(_) => "conflict",
             AppError::PreconditionFailed => "precondition-failed",
             AppError::PreconditionRequired => "precondition-required",

@@ -134,6 +134,9 @@ pub struct Audited;
 pub async fn audit_refusals(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let info = req.extensions().get::<RequestInfo>().cloned();
     let (method, path) = target(&req);
+    // A write or a query can name an object by a field (`opening_id`): its 404 is the same
+    // probe for a hidden object as a 404 on an object path.
+    let names_a_reference = req.method() != axum::http::Method::GET || req.uri().query().is_some();
     let resp = next.run(req).await;
     let Some(info) = info else {
         return resp;
@@ -146,7 +149,9 @@ pub async fn audit_refusals(State(st): State<AppState>, req: Request, next: Next
             crate::app::audit_denied(&st, &info, &method, &path, "forbidden by the access policy")
                 .await;
         }
-        StatusCode::NOT_FOUND if info.auth.is_some() && names_an_object(&path) => {
+        StatusCode::NOT_FOUND
+            if info.auth.is_some() && (names_an_object(&path) || names_a_reference) =>
+        {
             let why = "not found or not visible to the caller";
             crate::app::audit_refused(&st, &info, &method, &path, why, "not_found").await;
         }

@@ -9,6 +9,7 @@ mod browser;
 mod browser_security;
 mod concurrency;
 mod goals;
+mod hidden_refs;
 mod imports;
 mod kpi;
 mod list_equals_get;

@@ -2,7 +2,7 @@
 //! each role gets for an object in each scope; this module runs every cell against the real
 //! server on SQLite and PostgreSQL, and fails when an operation has no rows (see
 //! `tests/matrix/README.md` for the format and how a new module adds its rows and fixtures).
-mod fixtures;
+pub mod fixtures;
 
 use crate::common::*;
 use fixtures::{Scope, World};

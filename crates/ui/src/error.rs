@@ -29,7 +29,8 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
-    /// One entry per invalid field (validation problems only).
+    /// One entry per invalid field (validation problems, and the field naming a missing or
+    /// hidden object in a 404).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
 }
@@ -56,6 +57,11 @@ pub fn problem_of(e: &AppError) -> Problem {
                     detail: f.detail.clone(),
                 })
                 .collect(),
+            AppError::RefNotFound(field) => vec![ProblemField {
+                field: field.clone(),
+                code: "not_found".into(),
+                detail: "no such object".into(),
+            }],
             _ => Vec::new(),
         },
     }

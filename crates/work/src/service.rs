@@ -357,6 +357,8 @@ pub async fn assign_batch(db: &Db, ctx: &Ctx, items: &[(i64, i64, i64)]) -> AppR
                         })
                         .collect(),
                 ),
+                // Missing and hidden tasks answer alike, naming the item.
+                AppError::NotFound => AppError::ref_not_found(format!("items[{i}].task_id")),
                 other => other,
             })?;
         out.push(t);

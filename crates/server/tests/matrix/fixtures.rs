@@ -186,7 +186,7 @@ impl<'a> World<'a> {
     }
 
     /// The account a role acts as; anonymous borrows the admin's places (its token is not sent).
-    fn caller(&self, role: &str) -> &Who {
+    pub fn caller(&self, role: &str) -> &Who {
         &self.callers[if role == "anonymous" { "admin" } else { role }]
     }
 
@@ -205,7 +205,7 @@ impl<'a> World<'a> {
 
     /// A fresh object of `kind` at `scope` for the caller; returns its id and whether it is
     /// part of the world itself (so a successful write to it means the world must be rebuilt).
-    async fn make_object(&self, kind: &str, c: &Who, scope: Scope) -> (i64, bool) {
+    pub async fn make_object(&self, kind: &str, c: &Who, scope: Scope) -> (i64, bool) {
         let h = self.holder(c, scope);
         match kind {
             "scorecard" => (scorecard_fixture(self.app, c, scope).await, false),

@@ -455,9 +455,13 @@ pub async fn create_candidate(
     if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
         return Ok(visible_candidate(&mut tx, &ctx.actor, id).await?.0);
     }
-    let o = store::get_opening(&mut tx, input.opening_id)
-        .await?
-        .ok_or_else(|| AppError::field("opening_id", "not_found", "no such opening"))?;
+    // A hidden opening answers exactly as a missing one, or the field would probe for it.
+    let (o, _) = visible_opening(&mut tx, &ctx.actor, input.opening_id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => AppError::ref_not_found("opening_id"),
+            other => other,
+        })?;
     if !ctx.actor.can_run_hiring(o.department_id) {
         return Err(AppError::Forbidden("add candidates to this opening"));
     }
