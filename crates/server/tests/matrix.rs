@@ -194,6 +194,7 @@ async fn permission_matrix_every_cell() {
         let mut world = World::build(&app, 0).await;
         let mut failures = Vec::new();
         let mut cells = 0;
+        let mut observed = BTreeMap::<&str, BTreeSet<u16>>::new();
         // Deletions last: a cell that deletes a shared object (the caller's own person) would
         // otherwise change the world under the rows after it.
         let mut ordered: Vec<&Loaded> = rows.iter().collect();
@@ -215,6 +216,7 @@ async fn permission_matrix_every_cell() {
                 for (scope, want) in scopes {
                     cells += 1;
                     let got = world.run_cell(&l.row, op, role, scope).await;
+                    observed.entry(&l.row.op).or_default().insert(got.status);
                     if got.status != want {
                         failures.push(format!(
                             "{}: {} as {role} on {}: expected {want}, got {} {}",
@@ -241,6 +243,14 @@ async fn permission_matrix_every_cell() {
                 }
             }
         }
+        for (op, statuses) in &observed {
+            let gaps = undocumented(&documented, op, statuses);
+            if !gaps.is_empty() {
+                failures.push(format!(
+                    "{op} answered {gaps:?}, which its OpenAPI responses omit"
+                ));
+            }
+        }
         assert!(
             failures.is_empty(),
             "{b:?}: {} of {cells} permission-matrix cells differ:\n{}",
@@ -249,4 +259,62 @@ async fn permission_matrix_every_cell() {
         );
         app.stop().await;
     }
+}
+
+/// The statuses an operation's cells yield that its OpenAPI responses do not document
+/// (`permission_matrix_every_cell` proves the cells yield exactly the rows' statuses).
+fn undocumented(
+    documented: &BTreeMap<String, Value>,
+    op: &str,
+    statuses: &BTreeSet<u16>,
+) -> Vec<u16> {
+    let responses = &documented[op]["responses"];
+    statuses
+        .iter()
+        .copied()
+        .filter(|s| responses.get(s.to_string()).is_none())
+        .collect()
+}
+
+/// A client reads the OpenAPI document to know what an operation may answer: every status the
+/// matrix specifies for an operation (a policy's 403, a hidden object's 404, …) is documented,
+/// and documented as problem+json when it is an error.
+#[test]
+fn every_matrix_status_is_documented() {
+    let doc = openapi_doc();
+    let documented = documented_operations(&doc);
+    let mut missing = Vec::new();
+    for l in load() {
+        let statuses: BTreeSet<u16> = l
+            .row
+            .expect
+            .values()
+            .flat_map(|e| match e {
+                Expect::One(s) => vec![*s],
+                Expect::ByScope(a) => a.to_vec(),
+            })
+            .collect();
+        let Some(op) = documented.get(&l.row.op) else {
+            continue;
+        };
+        let gaps = undocumented(&documented, &l.row.op, &statuses);
+        if !gaps.is_empty() {
+            missing.push(format!("{}: {} {gaps:?}", l.module, l.row.op));
+        }
+        for s in statuses.iter().filter(|s| **s >= 400) {
+            let content = &op["responses"][s.to_string()]["content"];
+            if content.is_object() && content.get("application/problem+json").is_none() {
+                missing.push(format!(
+                    "{}: {} {s} is not documented as application/problem+json",
+                    l.module, l.row.op
+                ));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "statuses the permission matrix specifies but the OpenAPI document does not list \
+         (add them to the handler's #[utoipa::path] responses):\n{}",
+        missing.join("\n")
+    );
 }

@@ -315,6 +315,7 @@ async fn list_candidates(
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first result for a retried create")),
     responses((status = 201, body = Candidate), (status = 400, body = ui::error::Problem),
               (status = 401, body = ui::error::Problem), (status = 403, body = ui::error::Problem),
+              (status = 404, description = "The opening does not exist or is not visible to the caller", body = ui::error::Problem),
               (status = 422, body = ui::error::Problem)))]
 async fn create_candidate(
     State(st): State<AppState>,

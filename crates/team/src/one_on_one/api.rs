@@ -97,6 +97,7 @@ async fn get_one(
 #[utoipa::path(patch, path = "/api/v1/one-on-ones/{id}", tag = "one-on-ones", request_body = OneOnOnePatch,
     params(("id" = i64, Path, description = "1:1 id"), ("If-Match" = String, Header, description = "ETag read")),
     responses((status = 200, body = OneOnOne), (status = 401, body = ui::error::Problem),
+              (status = 403, description = "A participant who may not change this", body = ui::error::Problem),
               (status = 404, body = ui::error::Problem), (status = 412, body = ui::error::Problem),
               (status = 422, body = ui::error::Problem), (status = 428, body = ui::error::Problem)))]
 async fn update(
@@ -116,6 +117,7 @@ async fn update(
 #[utoipa::path(post, path = "/api/v1/one-on-ones/{id}/followups", tag = "one-on-ones", request_body = FollowupInput,
     params(("id" = i64, Path, description = "1:1 id")),
     responses((status = 200, body = OneOnOne), (status = 401, body = ui::error::Problem),
+              (status = 403, description = "A participant who may not change this", body = ui::error::Problem),
               (status = 404, body = ui::error::Problem), (status = 422, body = ui::error::Problem)))]
 async fn add_followup(
     State(st): State<AppState>,
@@ -131,6 +133,7 @@ async fn add_followup(
 #[utoipa::path(patch, path = "/api/v1/one-on-one-followups/{id}", tag = "one-on-ones", request_body = FollowupPatch,
     params(("id" = i64, Path, description = "Follow-up id")),
     responses((status = 200, body = OneOnOne), (status = 401, body = ui::error::Problem),
+              (status = 403, description = "A participant who may not change this", body = ui::error::Problem),
               (status = 404, body = ui::error::Problem), (status = 422, body = ui::error::Problem)))]
 async fn update_followup(
     State(st): State<AppState>,
