@@ -1,7 +1,11 @@
-//! Graceful shutdown of the real binary: SIGTERM while a request is in flight → that request
-//! completes, new connections are refused, and the process exits within the grace period even
-//! when a client never finishes its request. (It needs the built `opsdesk` executable, which
-//! only this crate's tests get, so it lives here rather than in the server's test binary.)
+//! The real binary, on SQLite and on PostgreSQL: graceful shutdown (SIGTERM while a request is
+//! in flight → that request completes, new connections are refused, and the process exits
+//! within the grace period even when a client never finishes its request) and log secrecy.
+//! The executable comes from the one helper the reliability harness uses too
+//! (`server/tests/reliability/opsdesk_bin.rs`).
+#[path = "../../server/tests/reliability/opsdesk_bin.rs"]
+mod opsdesk_bin;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
@@ -9,16 +13,55 @@ use std::time::{Duration, Instant};
 
 const GRACE_S: u64 = 3;
 
-fn opsdesk(dir: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_opsdesk"));
-    c.arg("--data-dir")
-        .arg(dir)
-        .env_remove("OPSDESK_DATABASE_URL");
+/// One installation: a data directory, and on PostgreSQL a fresh database (dropped at the end).
+struct Site {
+    dir: std::path::PathBuf,
+    pg: Option<(String, String)>,
+}
+
+impl Site {
+    fn new(label: &str, backend: db::Backend) -> Site {
+        let dir = std::env::temp_dir().join(format!("opsdesk-{label}-{}", db::random_hex(6)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pg = (backend == db::Backend::Postgres).then(|| {
+            let name = format!("opsdesk_bin_{}", db::random_hex(6));
+            let url = runtime().block_on(db::testing::create_pg_database(&name));
+            (name, url)
+        });
+        Site { dir, pg }
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        if let Some((name, _)) = self.pg.take() {
+            runtime().block_on(db::testing::drop_pg_database(&name));
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn opsdesk(site: &Site) -> Command {
+    let mut c = Command::new(opsdesk_bin::opsdesk_bin(false));
+    c.arg("--data-dir").arg(&site.dir);
+    if let Some((_, url)) = &site.pg {
+        c.arg("--database-url").arg(url);
+    }
+    c.env_remove("OPSDESK_DATABASE_URL")
+        .env_remove("OPSDESK_DATA_DIR")
+        .env_remove("OPSDESK_CONFIG");
     c
 }
 
-fn cli(dir: &std::path::Path, args: &[&str], stdin: &str) -> String {
-    let mut child = opsdesk(dir)
+fn cli(site: &Site, args: &[&str], stdin: &str) -> String {
+    let mut child = opsdesk(site)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -54,10 +97,14 @@ fn start_slow_post(addr: &str, token: &str) -> (TcpStream, Vec<u8>) {
 
 #[test]
 fn sigterm_finishes_in_flight_requests_refuses_new_ones_and_exits_within_the_grace() {
-    let dir = std::env::temp_dir().join(format!("opsdesk-sig-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    for backend in [db::Backend::Sqlite, db::Backend::Postgres] {
+        sigterm_case(&Site::new("sig", backend));
+    }
+}
+
+fn sigterm_case(site: &Site) {
     cli(
-        &dir,
+        site,
         &[
             "user",
             "create",
@@ -68,11 +115,11 @@ fn sigterm_finishes_in_flight_requests_refuses_new_ones_and_exits_within_the_gra
         ],
         "correct horse battery staple\n",
     );
-    let token = cli(&dir, &["token", "create", "lead"], "")
+    let token = cli(site, &["token", "create", "lead"], "")
         .trim()
         .to_string();
 
-    let mut server = opsdesk(&dir)
+    let mut server = opsdesk(site)
         .args(["serve", "--bind", "127.0.0.1:0", "--shutdown-grace"])
         .arg(GRACE_S.to_string())
         .stdout(Stdio::piped())
@@ -134,7 +181,7 @@ fn sigterm_finishes_in_flight_requests_refuses_new_ones_and_exits_within_the_gra
     assert!(status.success(), "clean exit: {status}");
 
     // And what it acknowledged is there after a restart.
-    let mut check = opsdesk(&dir)
+    let mut check = opsdesk(site)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -157,7 +204,6 @@ fn sigterm_finishes_in_flight_requests_refuses_new_ones_and_exits_within_the_gra
     s.read_to_string(&mut list).unwrap();
     let _ = check.kill();
     let _ = check.wait();
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(
         list.matches("finished during shutdown").count(),
         1,
@@ -199,12 +245,16 @@ fn form_field(html: &str, name: &str) -> String {
 /// and forged) and sessions: none of those secrets appear in them.
 #[test]
 fn logs_never_contain_passwords_tokens_or_session_ids() {
-    let dir = std::env::temp_dir().join(format!("opsdesk-logs-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    for backend in [db::Backend::Sqlite, db::Backend::Postgres] {
+        log_secrecy_case(&Site::new("logs", backend));
+    }
+}
+
+fn log_secrecy_case(site: &Site) {
     let password = "correct horse battery staple";
     let wrong = "Wr0ng-secret-guess!";
     cli(
-        &dir,
+        site,
         &[
             "user",
             "create",
@@ -215,11 +265,11 @@ fn logs_never_contain_passwords_tokens_or_session_ids() {
         ],
         &format!("{password}\n"),
     );
-    let token = cli(&dir, &["token", "create", "lead"], "")
+    let token = cli(site, &["token", "create", "lead"], "")
         .trim()
         .to_string();
-    let log_path = dir.join("stderr.log");
-    let mut server = opsdesk(&dir)
+    let log_path = site.dir.join("stderr.log");
+    let mut server = opsdesk(site)
         .args([
             "serve",
             "--bind",
@@ -285,7 +335,6 @@ fn logs_never_contain_passwords_tokens_or_session_ids() {
         .unwrap();
     server.wait().unwrap();
     let logs = std::fs::read_to_string(&log_path).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(
         logs.contains("INSERT INTO sessions") && logs.contains("INSERT INTO login_attempts"),
         "the process logged the sign-in's statements (else this test proves nothing): {logs}"

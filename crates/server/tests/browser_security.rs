@@ -268,6 +268,8 @@ async fn stored_xss_corpus_never_runs_on_any_page() {
             "/goals?cycle=2026-Q2".into(),
             "/goals/mine".into(),
         ];
+        // The team modules' object pages: each must show its payloads as text.
+        let mut team_pages = Vec::new();
         let created = |r: reqwest::Response, what: &'static str| async move {
             let s = r.status();
             let v: Value = r.json().await.unwrap();
@@ -290,7 +292,8 @@ async fn stored_xss_corpus_never_runs_on_any_page() {
                     .post(
                         "/api/v1/people",
                         &json!({"employee_no": format!("X{i}"), "name": x, "name_zh": x,
-                                "position": x, "department_id": d}),
+                                "position": x, "department_id": d,
+                                "manager_id": lead["id"]}),
                     )
                     .await,
                 "person",
@@ -365,6 +368,14 @@ async fn stored_xss_corpus_never_runs_on_any_page() {
             .await;
             pages.push(format!("/goals/{}", g["id"]));
             pages.push(format!("/goals/{}/edit", g["id"]));
+            for page in team_payloads(&admin, x, i, d, p, lead["id"].as_i64().unwrap()).await {
+                if page.contains(|ch: char| ch.is_ascii_digit()) {
+                    team_pages.push(page.clone());
+                }
+                if !pages.contains(&page) {
+                    pages.push(page);
+                }
+            }
             for p in [
                 format!("/tasks/{t}"),
                 format!("/tasks/{t}/edit"),
@@ -464,6 +475,11 @@ async fn stored_xss_corpus_never_runs_on_any_page() {
             );
             if v[2] == json!(true) {
                 shown += 1;
+            } else {
+                assert!(
+                    !team_pages.contains(page),
+                    "{b:?}: {page} does not show its payload (else this test proves nothing there)"
+                );
             }
         }
         assert!(opened > listed, "{b:?}: discovered pages were opened too");
@@ -475,6 +491,215 @@ async fn stored_xss_corpus_never_runs_on_any_page() {
         c.close().await.unwrap();
         app.stop().await;
     }
+}
+
+/// The team modules' text fields — skills (name, category, description, a rating's evidence),
+/// leave notes, hiring (headcount position and justification, opening title and description,
+/// candidate name and notes, interview kind, scorecard criteria and notes), training
+/// (course, program, session location, certificate), recognition (company value, kudos
+/// message), 1:1s (talking points, notes, follow-ups) — all carrying payload `x`. Returns the
+/// pages that show them. `d` is the payload's department, `p` a person in it, `lead` the
+/// signed-in admin's person (a 1:1 is readable only by its participants).
+async fn team_payloads(admin: &Api, x: &str, i: usize, d: i64, p: i64, lead: i64) -> Vec<String> {
+    async fn id(r: reqwest::Response, what: &str) -> i64 {
+        let s = r.status();
+        let v: Value = r.json().await.unwrap();
+        assert!(s.is_success(), "{what} with a payload is stored: {s} {v}");
+        v["id"].as_i64().unwrap_or_default()
+    }
+    let put = |path: String, body: Value| async move {
+        admin
+            .req(reqwest::Method::PUT, &path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    };
+    let skill = id(
+        admin
+            .post(
+                "/api/v1/skills",
+                &json!({"name": x, "category": "xss", "description": x}),
+            )
+            .await,
+        "skill",
+    )
+    .await;
+    id(
+        put(
+            format!("/api/v1/people/{p}/skills/{skill}"),
+            json!({"level": 3, "evidence": x}),
+        )
+        .await,
+        "skill rating",
+    )
+    .await;
+    id(
+        admin
+            .post(
+                "/api/v1/leaves",
+                &json!({"person_id": p, "start_date": "2026-07-01", "end_date": "2026-07-03",
+                        "kind": "annual", "note": x}),
+            )
+            .await,
+        "leave",
+    )
+    .await;
+    id(
+        admin
+            .post(
+                "/api/v1/headcount-requests",
+                &json!({"department_id": d, "position": x, "headcount": 1, "justification": x}),
+            )
+            .await,
+        "headcount request",
+    )
+    .await;
+    let opening = id(
+        admin
+            .post(
+                "/api/v1/openings",
+                &json!({"title": x, "description": x, "department_id": d,
+                        "hiring_manager_id": lead}),
+            )
+            .await,
+        "opening",
+    )
+    .await;
+    let candidate = id(
+        admin
+            .post(
+                "/api/v1/candidates",
+                &json!({"opening_id": opening, "name": x, "source": "referral", "notes": x}),
+            )
+            .await,
+        "candidate",
+    )
+    .await;
+    let interview = id(
+        admin
+            .post(
+                &format!("/api/v1/candidates/{candidate}/interviews"),
+                &json!({"interviewer_id": lead, "scheduled_at": 1_798_761_600_000i64, "kind": x}),
+            )
+            .await,
+        "interview",
+    )
+    .await;
+    id(
+        put(
+            format!("/api/v1/interviews/{interview}/scorecard"),
+            json!({"ratings": [{"criterion": x, "rating": 4}], "recommendation": "yes", "notes": x}),
+        )
+        .await,
+        "interview scorecard",
+    )
+    .await;
+    let course = id(
+        admin
+            .post(
+                "/api/v1/courses",
+                &json!({"title": x, "description": x, "provider": x}),
+            )
+            .await,
+        "course",
+    )
+    .await;
+    id(
+        admin
+            .post(
+                "/api/v1/training-programs",
+                &json!({"title": x, "description": x, "course_ids": [course]}),
+            )
+            .await,
+        "training program",
+    )
+    .await;
+    let session = id(
+        admin
+            .post(
+                "/api/v1/training-sessions",
+                &json!({"course_id": course, "starts_on": "2027-04-01", "ends_on": "2027-04-02",
+                        "trainer_id": p, "location": x}),
+            )
+            .await,
+        "training session",
+    )
+    .await;
+    id(
+        admin
+            .post(
+                &format!("/api/v1/training-sessions/{session}/enrolments"),
+                &json!({"person_id": p}),
+            )
+            .await,
+        "enrolment",
+    )
+    .await;
+    id(
+        admin
+            .post(
+                "/api/v1/certificates",
+                &json!({"person_id": p, "course_id": course, "name": x, "issued_on": "2026-01-15"}),
+            )
+            .await,
+        "certificate",
+    )
+    .await;
+    let value = id(
+        admin
+            .post("/api/v1/company-values", &json!({"name": x, "description": x}))
+            .await,
+        "company value",
+    )
+    .await;
+    id(
+        admin
+            .post(
+                "/api/v1/kudos",
+                &json!({"to_person_id": p, "value_id": value, "message": x}),
+            )
+            .await,
+        "kudos",
+    )
+    .await;
+    let one = id(
+        admin
+            .post(
+                "/api/v1/one-on-ones",
+                &json!({"with_person_id": p, "meeting_on": format!("2026-12-{:02}", i + 1),
+                        "talking_points": x, "notes": x}),
+            )
+            .await,
+        "1:1",
+    )
+    .await;
+    id(
+        admin
+            .post(
+                &format!("/api/v1/one-on-ones/{one}/followups"),
+                &json!({"text": x}),
+            )
+            .await,
+        "1:1 follow-up",
+    )
+    .await;
+    vec![
+        "/skills".into(),
+        "/skills/matrix".into(),
+        "/skills/gaps".into(),
+        format!("/skills/people/{p}"),
+        "/capacity/leaves".into(),
+        "/hiring".into(),
+        format!("/hiring/openings/{opening}"),
+        format!("/hiring/candidates/{candidate}"),
+        "/hiring/funnel".into(),
+        "/training".into(),
+        format!("/training/sessions/{session}"),
+        "/kudos".into(),
+        "/one-on-ones".into(),
+        format!("/one-on-ones/{one}"),
+    ]
 }
 
 fn form_urlencoded(s: &str) -> String {

@@ -37,18 +37,14 @@ fn cases() -> Vec<Case> {
             role: "manager_b",
             hidden: "opening",
             field: "opening_id",
-            body: Some(|r, _| {
-                json!({"opening_id": r, "name": "hidden ref", "source": "referral"})
-            }),
+            body: Some(|r, _| json!({"opening_id": r, "name": "hidden ref", "source": "referral"})),
         },
         Case {
             op: "POST /api/v1/candidates",
             role: "member",
             hidden: "opening",
             field: "opening_id",
-            body: Some(|r, _| {
-                json!({"opening_id": r, "name": "hidden ref", "source": "referral"})
-            }),
+            body: Some(|r, _| json!({"opening_id": r, "name": "hidden ref", "source": "referral"})),
         },
         Case {
             op: "GET /api/v1/candidates?opening_id={ref}",
@@ -93,9 +89,9 @@ fn cases() -> Vec<Case> {
             role: "manager_b",
             hidden: "task",
             field: "items[0].task_id",
-            body: Some(|r, c| {
-                json!({"items": [{"task_id": r, "version": 1, "person_id": c.person_id}]})
-            }),
+            body: Some(
+                |r, c| json!({"items": [{"task_id": r, "version": 1, "person_id": c.person_id}]}),
+            ),
         },
     ]
 }
@@ -106,7 +102,10 @@ async fn answer(w: &World<'_>, case: &Case, reference: i64) -> (u16, Value) {
     let (method, path) = case.op.split_once(' ').unwrap();
     let path = path.replace("{ref}", &reference.to_string());
     let mut req = reqwest::Client::new()
-        .request(Method::from_bytes(method.as_bytes()).unwrap(), w.app.url(&path))
+        .request(
+            Method::from_bytes(method.as_bytes()).unwrap(),
+            w.app.url(&path),
+        )
         .bearer_auth(&c.token);
     if let Some(body) = case.body {
         req = req.json(&body(reference, &c));

@@ -2,6 +2,7 @@
 //! backup under load, a PostgreSQL restart, two nodes) and in-process (hostile bodies).
 mod harness;
 mod load;
+mod opsdesk_bin;
 
 mod backup;
 mod bodies;

@@ -4,77 +4,9 @@
 use db::Backend;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::{Mutex, OnceLock};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-/// The workspace's target directory, found from this test binary (`target/debug/deps/app-…`).
-fn target_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("CARGO_TARGET_DIR") {
-        return PathBuf::from(d);
-    }
-    let exe = std::env::current_exe().expect("test binary path");
-    exe.ancestors()
-        .nth(3)
-        .expect("test binary lives in target/<profile>/deps")
-        .to_path_buf()
-}
-
-static BUILD_LOCK: Mutex<()> = Mutex::new(());
-static PLAIN: OnceLock<PathBuf> = OnceLock::new();
-static FAULTY: OnceLock<PathBuf> = OnceLock::new();
-
-/// The opsdesk binary (`faults`: with the test-only fault switches compiled in). Built with the
-/// same profile as this test binary; the copy keeps the two variants from overwriting each other.
-pub fn opsdesk_bin(faults: bool) -> PathBuf {
-    let cell = if faults { &FAULTY } else { &PLAIN };
-    cell.get_or_init(|| {
-        let _g = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut cmd = std::process::Command::new(cargo);
-        cmd.args([
-            "build",
-            "-p",
-            "opsdesk",
-            "--bin",
-            "opsdesk",
-            "--message-format=json",
-        ])
-        .arg("--target-dir")
-        .arg(target_dir())
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-        if !cfg!(debug_assertions) {
-            cmd.arg("--release");
-        }
-        if faults {
-            cmd.args(["--features", "fault-injection"]);
-        }
-        let out = cmd.stderr(Stdio::inherit()).output().expect("cargo runs");
-        assert!(out.status.success(), "building opsdesk failed");
-        let exe = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|v| v["reason"] == "compiler-artifact" && v["target"]["name"] == "opsdesk")
-            .find_map(|v| v["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reports the opsdesk executable");
-        let name = if faults {
-            "opsdesk-harness-faults"
-        } else {
-            "opsdesk-harness"
-        };
-        let copy = exe.with_file_name(name);
-        std::fs::copy(&exe, &copy).expect("copy the binary");
-        // The fault switches exist only in the variant built for them.
-        let bytes = std::fs::read(&copy).unwrap();
-        let marker = b"FAULT INJECTION";
-        let has_faults = bytes.windows(marker.len()).any(|w| w == marker);
-        assert_eq!(
-            has_faults, faults,
-            "{name}: fault-injection code present = {has_faults}"
-        );
-        copy
-    })
-    .clone()
-}
+pub use super::opsdesk_bin::opsdesk_bin;
 
 /// One opsdesk installation: a binary, a data directory and (optionally) a PostgreSQL database.
 pub struct Install {
