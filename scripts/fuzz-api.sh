@@ -49,23 +49,79 @@ fuzz_one() {
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
   local base="http://127.0.0.1:$port"
 
-  # Alice and Bob each get a person in their own department, so their tasks are private to them.
-  python3 - "$base" "$admin" "$alice" "$bob" <<'PY'
-import json, sys, urllib.request
-base, admin, alice, bob = sys.argv[1:]
+  # Alice and Bob each get a person in their own department and objects of every kind only they
+  # may see (a task, a KPI, a goal with a key result, an opening they manage and its candidate,
+  # a 1:1 with a report); the catalogue gets a skill, a course and a session. The generated
+  # config hands Alice's ids to the operations' path parameters, so schemathesis reaches real
+  # objects instead of 404s, and the object-level check then asks Bob for them.
+  python3 - "$base" "$admin" "$alice" "$bob" "$work" <<'PY'
+import json, sys, urllib.request, urllib.error
+base, admin, alice, bob, work = sys.argv[1:]
 def call(token, method, path, body=None):
     req = urllib.request.Request(base + path, method=method,
         data=json.dumps(body).encode() if body is not None else None,
         headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-    with urllib.request.urlopen(req) as r:
-        return json.load(r)
+    try:
+        with urllib.request.urlopen(req) as r:
+            return json.load(r)
+    except urllib.error.HTTPError as e:
+        sys.exit(f"fuzz setup: {method} {path} → {e.code} {e.read().decode()[:300]}")
+ids = {}
+company = None
 for who, token in (("alice", alice), ("bob", bob)):
     d = call(admin, "POST", "/api/v1/departments", {"name": "Dept " + who})
     me = call(token, "GET", "/api/v1/me")
-    call(admin, "POST", "/api/v1/people", {"employee_no": who.upper(), "name": who,
-         "department_id": d["id"], "user_id": me["user"]["id"]})
-    call(token, "POST", "/api/v1/tasks", {"title": who + "'s private task", "department_id": d["id"]})
+    p = call(admin, "POST", "/api/v1/people", {"employee_no": who.upper(), "name": who,
+             "department_id": d["id"], "user_id": me["user"]["id"]})
+    if company is None:
+        company = call(admin, "POST", "/api/v1/goals", {"level": "company", "kind": "objective",
+                       "title": "company goal", "owner_id": p["id"], "cycle": "2026-Q4"})
+    report = call(admin, "POST", "/api/v1/people", {"employee_no": who.upper() + "-R",
+                  "name": who + "'s report", "department_id": d["id"], "manager_id": p["id"]})
+    task = call(token, "POST", "/api/v1/tasks", {"title": who + "'s private task", "department_id": d["id"]})
+    kpi = call(admin, "POST", "/api/v1/kpis", {"code": who + "_kpi", "name": who + "'s KPI",
+               "unit": "count", "direction": "higher", "aggregation": "sum", "frequency": "monthly",
+               "scope": "department", "department_id": d["id"], "owner_person_id": p["id"]})
+    goal = call(token, "POST", "/api/v1/goals", {"level": "person", "kind": "smart",
+                "title": who + "'s goal", "parent_id": company["id"], "cycle": "2026-Q4",
+                "measure": {"metric": "done", "unit": "%", "start_value": 0, "target_value": 100}})
+    opening = call(admin, "POST", "/api/v1/openings", {"title": who + "'s opening",
+                   "department_id": d["id"], "hiring_manager_id": p["id"]})
+    cand = call(admin, "POST", "/api/v1/candidates", {"opening_id": opening["id"],
+                "name": who + "'s candidate", "source": "referral"})
+    one = call(token, "POST", "/api/v1/one-on-ones", {"with_person_id": report["id"],
+               "meeting_on": "2026-12-01", "talking_points": "plans"})
+    ids[who] = {"person": p["id"], "department": d["id"], "task": task["id"], "kpi": kpi["id"],
+                "goal": goal["id"], "key_result": goal["key_results"][0]["id"],
+                "opening": opening["id"], "candidate": cand["id"], "one_on_one": one["id"]}
+skill = call(admin, "POST", "/api/v1/skills", {"name": "fuzz skill", "category": "fuzz"})
+course = call(admin, "POST", "/api/v1/courses", {"title": "fuzz course"})
+session = call(admin, "POST", "/api/v1/training-sessions", {"course_id": course["id"],
+               "starts_on": "2027-04-01", "ends_on": "2027-04-02"})
+# Alice must keep her credentials for the whole run: revoking a token or changing a user
+# aims at throw-aways (generated ids hit her own token, and every request after it was a 401).
+spare_token = call(alice, "POST", "/api/v1/tokens", {"name": "spare"})
+spare_user = call(admin, "POST", "/api/v1/users", {"username": "spare", "role": "member",
+                  "password": "correct horse battery staple"})
+a = ids["alice"]
+# Path prefix → the id of Alice's object there (`{id}` of the path and of its sub-resources).
+paths = {
+    "tokens": spare_token.get("id") or spare_token["token"]["id"], "users": spare_user["id"],
+    "people": a["person"], "departments": a["department"], "tasks": a["task"],
+    "kpis": a["kpi"], "goals": a["goal"], "key-results": a["key_result"],
+    "openings": a["opening"], "candidates": a["candidate"], "one-on-ones": a["one_on_one"],
+    "skills": skill["id"], "courses": course["id"], "training-sessions": session["id"],
+}
+shared = {"people", "departments", "skills", "courses", "training-sessions"}
+with open(f"{work}/ids.toml", "w") as f:
+    for prefix, id_ in paths.items():
+        f.write(f'\n[[operations]]\ninclude-path-regex = "^/api/v1/{prefix}/\\\\{{id\\\\}}"\n'
+                f'parameters = {{ "path.id" = {id_}, "path.skill_id" = {skill["id"]} }}\n')
+        if prefix in shared:
+            f.write("checks.object_level_authorization.enabled = false\n")
+print("fuzz setup: ids for the path parameters:", json.dumps(paths))
 PY
+  [ -s "$work/ids.toml" ] || { kill "$pid"; return 1; }
 
   cat >"$work/auth.json" <<JSON
 {"auth": [
@@ -73,15 +129,22 @@ PY
   {"name": "bob", "fixedHeaders": [{"name": "Authorization", "value": "Bearer $bob"}]}
 ]}
 JSON
+  # Requests are Alice's (the first WFC user); the object-level check replays what she reached as
+  # Bob, her peer in another department.
+  # Every [[operations]] entry an operation matches applies (schemathesis merges them).
   cat >"$work/schemathesis.toml" <<TOML
 [auth.wfc]
 path = "$work/auth.json"
+user = "alice"
 peers = ["alice", "bob"]
 
-# The directory (departments, people) is readable by every signed-in user by design
-# (tests/matrix/team.toml), so a peer reading it is not a leak.
+$(cat "$work/ids.toml")
+
+# The directory (departments, people) and the catalogues (skills, courses, sessions, company
+# values) are readable by every signed-in user by design (tests/matrix/team.toml,
+# team_skills.toml, team_people.toml), so a peer reading them is not a leak.
 [[operations]]
-include-path-regex = "^/api/v1/(departments|people)"
+include-path-regex = "^/api/v1/(departments|people|skills|courses|training-sessions|company-values)"
 checks.object_level_authorization.enabled = false
 TOML
 
@@ -92,6 +155,11 @@ TOML
       --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,object_level_authorization \
       --max-examples "$MAX_EXAMPLES" --max-time "$MAX_TIME" --seed "${FUZZ_SEED:-1}" \
       --workers 1 --no-color --report har --report-har-path "$work/run.har") || rc=$?
+
+  # A run whose user lost her credentials half-way only saw 401s after that: it proves nothing.
+  if ! curl -sf -H "Authorization: Bearer $alice" "$base/api/v1/me" >/dev/null; then
+    log "alice's token stopped working during the run on $name"; rc=1
+  fi
 
   # Error bodies: problem+json, and never a stack trace, a panic or SQL.
   python3 - "$work/run.har" <<'PY' || rc=1

@@ -648,7 +648,10 @@ async fn team_payloads(admin: &Api, x: &str, i: usize, d: i64, p: i64, lead: i64
     .await;
     let value = id(
         admin
-            .post("/api/v1/company-values", &json!({"name": x, "description": x}))
+            .post(
+                "/api/v1/company-values",
+                &json!({"name": x, "description": x}),
+            )
             .await,
         "company value",
     )
