@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_kpis"),
     migration!(8, "0008_goals"),
     migration!(9, "0009_job_runs"),
+    migration!(10, "0010_reviews"),
 ];
 
 const PG_LOCK_KEY: i64 = 0x006f_7073_6465_736b; // "opsdesk"

@@ -6,7 +6,9 @@
 //! The directory (departments, people) is readable by every signed-in user; tasks are scoped.
 use serde::{Deserialize, Serialize};
 
+mod reviews;
 mod team_people;
+pub use reviews::ReviewFacts;
 pub use team_people::HiringFacts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]

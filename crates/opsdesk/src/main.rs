@@ -484,8 +484,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let cards = performance::scorecards::demo::load_demo(&db, now())
                 .await
                 .map_err(err)?;
+            let cycles = performance::reviews::demo::load_demo(&db, now())
+                .await
+                .map_err(err)?;
             println!(
-                "demo data loaded in {:.1}s: {s:?}, {kpis} KPIs with two years of data, {goals} goals, {cards} scorecards",
+                "demo data loaded in {:.1}s: {s:?}, {kpis} KPIs with two years of data, {goals} goals, {cards} scorecards, {cycles} review cycles",
                 started.elapsed().as_secs_f64()
             );
         }

@@ -1,5 +1,7 @@
 //! Performance management: KPIs with targets, actuals and status (the closed loop from a number to
-//! an action), scorecards, and goals/OKRs with check-ins. Built on the `analytics` engine.
+//! an action), scorecards, goals/OKRs with check-ins, and 360° performance reviews with
+//! anonymity thresholds. Built on the `analytics` engine.
 pub mod goals;
 pub mod kpi;
+pub mod reviews;
 pub mod scorecards;

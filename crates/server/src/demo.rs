@@ -44,6 +44,10 @@ pub async fn ensure_demo(st: &AppState) -> anyhow::Result<()> {
         performance::scorecards::demo::load_demo(&st.db, now)
             .await
             .map_err(err)?;
+        // Reviews show goals and scorecards as evidence: after them.
+        performance::reviews::demo::load_demo(&st.db, now)
+            .await
+            .map_err(err)?;
     }
     println!("\nopsdesk demo company loaded. Sign in with any of these accounts:");
     for (u, r) in DEMO_ACCOUNTS {

@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(work::assign::pages::router())
         .merge(performance::goals::pages::router())
         .merge(performance::scorecards::pages::router())
+        .merge(performance::reviews::pages::router())
 }
 
 pub async fn not_found(req: Req) -> Response {

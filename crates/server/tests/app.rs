@@ -16,6 +16,7 @@ mod list_equals_get;
 mod mass_assignment;
 mod matrix;
 mod reliability;
+mod reviews;
 mod sessions;
 mod team_people;
 mod team_skills;

@@ -28,6 +28,7 @@ const NAV: &[(&str, &str)] = &[
     ("/kpis", "kpi.nav"),
     ("/goals", "goals.nav"),
     ("/scorecards", "scorecards.nav"),
+    ("/reviews", "reviews.nav"),
     ("/people", "nav.people"),
     ("/departments", "nav.departments"),
     ("/hiring", "tp.hiring"),

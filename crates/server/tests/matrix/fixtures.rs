@@ -426,6 +426,9 @@ impl<'a> World<'a> {
             | "enrolment"
             | "one_on_one"
             | "one_on_one_followup" => (team_people_fixture(self, kind, c, scope).await, false),
+            "review_cycle" | "review" | "review_request" | "nomination" => {
+                (review_fixture(self, kind, &h).await, false)
+            }
             other => panic!(
                 "no fixture kind `{other}`: add it to tests/matrix/fixtures.rs (see README.md)"
             ),
@@ -990,4 +993,120 @@ async fn team_people_fixture(w: &World<'_>, kind: &str, c: &Who, scope: Scope) -
         }
         other => unreachable!("{other}"),
     }
+}
+
+/// Review objects (reviews.toml says what each scope means): a fresh cycle (in the feedback
+/// phase, no required question) whose one participant is the holder (`review_cycle`,
+/// `review`), or a fresh colleague of the holder whom the holder is asked to review as a peer
+/// (`review_request`), or the holder's review with a fresh colleague nominated as a peer
+/// (`nomination`). In-process, like the goals' fixtures.
+async fn review_fixture(w: &World<'_>, kind: &str, h: &Who) -> i64 {
+    use performance::reviews::model::{
+        CycleInput, CyclePatch, Direction, ParticipantSelector, Phase, PhaseDates, QuestionInput,
+        QuestionKind, RequestStatus,
+    };
+    use performance::reviews::{service, store};
+    let ctx = kernel::Ctx::system(1_780_000_000_000);
+    let fresh = json_ok(
+        w.admin
+            .post(
+                "/api/v1/people",
+                &json!({"employee_no": format!("MX{}", uniq()), "name": "mx colleague",
+                        "department_id": h.dept}),
+            )
+            .await,
+        "person",
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let reviewee = if kind == "review_request" {
+        fresh
+    } else {
+        h.person_id
+    };
+    let questions = Direction::ALL
+        .iter()
+        .map(|d| QuestionInput {
+            direction: *d,
+            section: String::new(),
+            kind: QuestionKind::Text,
+            prompt: "mx question".into(),
+            competency: None,
+            anchors: Vec::new(),
+            required: false,
+        })
+        .collect();
+    let input = CycleInput {
+        name: format!("mx cycle {}", uniq()),
+        period_start: "2026-01-01".into(),
+        period_end: "2026-06-30".into(),
+        phases: PhaseDates {
+            self_due: "2026-07-05".into(),
+            nomination_due: "2026-07-10".into(),
+            feedback_due: "2026-07-20".into(),
+            calibration_due: "2026-07-25".into(),
+            signoff_due: "2026-07-28".into(),
+            shared_on: "2026-07-31".into(),
+        },
+        min_responses: None,
+        peers_min: None,
+        peers_max: None,
+        scale_max: None,
+        participants: ParticipantSelector {
+            person_ids: vec![reviewee],
+            ..Default::default()
+        },
+        questions,
+    };
+    let cycle = service::create_cycle(w.app.db(), &ctx, &input, None)
+        .await
+        .expect("review cycle");
+    if kind == "review_cycle" {
+        return cycle.id;
+    }
+    if kind == "review_request" {
+        service::update_cycle(
+            w.app.db(),
+            &ctx,
+            cycle.id,
+            cycle.version,
+            &CyclePatch {
+                phase: Some(Phase::Feedback),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("feedback phase");
+    }
+    let mut tx = w.app.db().write().await.unwrap();
+    let review = store::list_reviews(&mut tx, cycle.id, &store::ReviewScope::All)
+        .await
+        .unwrap()[0]
+        .id;
+    let id = match kind {
+        "review" => review,
+        "review_request" => store::insert_request(
+            &mut tx,
+            review,
+            h.person_id,
+            Direction::Peer,
+            RequestStatus::Pending,
+        )
+        .await
+        .unwrap()
+        .unwrap(),
+        _ => store::insert_request(
+            &mut tx,
+            review,
+            fresh,
+            Direction::Peer,
+            RequestStatus::Nominated,
+        )
+        .await
+        .unwrap()
+        .unwrap(),
+    };
+    tx.commit().await.unwrap();
+    id
 }

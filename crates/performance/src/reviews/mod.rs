@@ -1,0 +1,10 @@
+//! Performance reviews: cycles with a question template per direction (self, manager, peer,
+//! upward), participants, reviewer requests with drafts and final submissions, the evidence
+//! panel, and results — peer and upward answers only as anonymous aggregates at or above the
+//! cycle's threshold. The threat model is in ARCHITECTURE.md ("Reviews").
+pub mod api;
+pub mod demo;
+pub mod model;
+pub mod pages;
+pub mod service;
+pub mod store;
