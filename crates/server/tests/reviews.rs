@@ -71,13 +71,19 @@ async fn person_for(
 ) -> Who {
     let me = ok(app.api(&token).get("/api/v1/me").await, "me").await;
     let user_id = me["user"]["id"].as_i64().unwrap();
+    // The anonymous reviewers joined later: a cycle "hired before 2025" leaves them out.
+    let hired = if username.starts_with("zq") {
+        "2025-06-01"
+    } else {
+        "2024-01-01"
+    };
     let p = ok(
         admin
             .post(
                 "/api/v1/people",
                 &json!({"employee_no": format!("E-{username}"), "name": name, "department_id": dept,
                         "user_id": user_id, "manager_id": manager, "position": "Engineer",
-                        "email": format!("{username}@example.com"), "hire_date": "2024-01-01"}),
+                        "email": format!("{username}@example.com"), "hire_date": hired}),
             )
             .await,
         "person",
@@ -95,7 +101,7 @@ async fn person_for(
 /// Eng), rev and few (members reporting to boss), report (reports to rev), six peers whose
 /// names, usernames and emails all contain "zqpeer"; hr is the global admin.
 async fn org(app: &App) -> Org {
-    let admin_tok = app.user_with_token("hr", Role::Admin).await;
+    let admin_tok = app.user_with_token("hradmin", Role::Admin).await;
     let admin_api = app.api(&admin_tok);
     let eng = ok(
         admin_api
@@ -122,7 +128,7 @@ async fn org(app: &App) -> Org {
         app,
         &admin_api,
         admin_tok.clone(),
-        "hr",
+        "hradmin",
         "HR Admin",
         eng,
         None,
@@ -132,7 +138,7 @@ async fn org(app: &App) -> Org {
     let dm = someone(
         app,
         &admin_api,
-        "dm",
+        "deptmgr",
         "Dept Manager",
         Role::Manager,
         eng,
@@ -251,13 +257,15 @@ async fn set_phase(admin: &Api, cycle: i64, phase: &str) -> Value {
 }
 
 /// The caller's request for `reviewee` in `direction`.
-async fn request_for(api: &Api, reviewee: i64, direction: &str) -> i64 {
+async fn request_for(api: &Api, cycle: i64, reviewee: i64, direction: &str) -> i64 {
     let l = ok(api.get("/api/v1/review-requests").await, "requests").await;
     l["items"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["reviewee_id"] == reviewee && r["direction"] == direction)
+        .find(|r| {
+            r["cycle_id"] == cycle && r["reviewee_id"] == reviewee && r["direction"] == direction
+        })
         .unwrap_or_else(|| panic!("a {direction} request for {reviewee}: {l}"))["id"]
         .as_i64()
         .unwrap()
@@ -381,6 +389,10 @@ async fn story(app: &App) -> Story {
         names.contains(&"Reviewee Wang") && names.contains(&"Boss Li"),
         "{names:?}"
     );
+    assert!(
+        !names.iter().any(|n| n.starts_with("Zq")),
+        "hired before: {names:?}"
+    );
 
     let reviews = ok(
         hr.get(&format!("/api/v1/review-cycles/{cid}/reviews"))
@@ -416,7 +428,7 @@ async fn story(app: &App) -> Story {
 
     // Self review: a draft, then a submit from the draft.
     let (so, sc, st) = qids(&cycle, "self");
-    let self_req = request_for(&rev, o.rev.person_id, "self").await;
+    let self_req = request_for(&rev, cid, o.rev.person_id, "self").await;
     let r = rev
         .get(&format!("/api/v1/review-requests/{self_req}"))
         .await;
@@ -430,7 +442,8 @@ async fn story(app: &App) -> Story {
             .send()
             .await
             .unwrap();
-        assert_eq!(d.status(), 200);
+        let status = d.status();
+        assert_eq!(status, 200, "{}", d.text().await.unwrap());
         f
     };
     assert_eq!(form["questions"].as_array().unwrap().len(), 3);
@@ -438,7 +451,7 @@ async fn story(app: &App) -> Story {
     let r = submit(&rev, self_req, json!([])).await;
     assert_eq!(r.status(), 200, "submit from the draft");
     // A required question unanswered is named.
-    let few_self = request_for(&few, o.few.person_id, "self").await;
+    let few_self = request_for(&few, cid, o.few.person_id, "self").await;
     let p = problem(
         submit(&few, few_self, json!([{"question_id": sc, "rating": 3}])).await,
         422,
@@ -537,7 +550,7 @@ async fn story(app: &App) -> Story {
         app.advance_clock(step).await;
         clock += step;
         anonymous_instants.push(clock);
-        let req = request_for(&api, o.rev.person_id, "peer").await;
+        let req = request_for(&api, cid, o.rev.person_id, "peer").await;
         if i == 5 {
             let r = api.get(&format!("/api/v1/review-requests/{req}")).await;
             let e = etag(&r);
@@ -568,7 +581,7 @@ async fn story(app: &App) -> Story {
             app.advance_clock(61_000).await;
             clock += 61_000;
             anonymous_instants.push(clock);
-            let req = request_for(&api, o.few.person_id, "peer").await;
+            let req = request_for(&api, cid, o.few.person_id, "peer").await;
             let r = submit(
                 &api,
                 req,
@@ -584,7 +597,7 @@ async fn story(app: &App) -> Story {
     clock += 59_000;
     anonymous_instants.push(clock);
     let up = app.api(&o.report.token);
-    let req = request_for(&up, o.rev.person_id, "upward").await;
+    let req = request_for(&up, cid, o.rev.person_id, "upward").await;
     let r = submit(
         &up,
         req,
@@ -597,7 +610,7 @@ async fn story(app: &App) -> Story {
     // The manager's review; during feedback nothing anonymous is visible yet.
     let (mo, _, _) = qids(&cycle, "manager");
     for reviewee in [o.rev.person_id, o.few.person_id] {
-        let req = request_for(&boss, reviewee, "manager").await;
+        let req = request_for(&boss, cid, reviewee, "manager").await;
         assert_eq!(
             submit(&boss, req, json!([{"question_id": mo, "rating": 4}]))
                 .await
@@ -941,7 +954,7 @@ async fn review_pages_write_a_review_without_javascript() {
         .await;
         let (so, _, st) = qids(&cycle, "self");
         let rev = app.api(&o.rev.token);
-        let req = request_for(&rev, o.rev.person_id, "self").await;
+        let req = request_for(&rev, cycle["id"].as_i64().unwrap(), o.rev.person_id, "self").await;
         for (lang, word) in [("en", "Evidence"), ("zh-CN", "参考依据")] {
             let c = sign_in(&app, "rev", lang).await;
             let (s, html) = page(&c, &app, &format!("/reviews/requests/{req}")).await;
