@@ -129,10 +129,10 @@ async fn run_cycle(
         return Ok(());
     }
     for (i, r) in reviews.iter().enumerate() {
-        if finish || i % 2 == 0 {
-            if let Some(q) = request_of(db, r.id, r.person_id, Direction::SelfReview).await? {
-                answer(db, now, r.person_id, q, i as i64).await?;
-            }
+        if (finish || i % 2 == 0)
+            && let Some(q) = request_of(db, r.id, r.person_id, Direction::SelfReview).await?
+        {
+            answer(db, now, r.person_id, q, i as i64).await?;
         }
     }
     move_to(db, &sys, cycle.id, Phase::Nomination).await?;
