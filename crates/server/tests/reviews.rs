@@ -1008,3 +1008,63 @@ async fn review_pages_write_a_review_without_javascript() {
         app.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_has_a_shared_cycle_with_and_without_enough_peers_and_a_running_one() {
+    for b in BACKENDS {
+        let app = spawn(b).await;
+        work::demo::load_demo(app.db(), NOW, work::demo::DemoSize::Small)
+            .await
+            .unwrap();
+        performance::kpi::demo::load_demo(app.db(), NOW)
+            .await
+            .unwrap();
+        performance::goals::demo::load_demo(app.db(), NOW)
+            .await
+            .unwrap();
+        let n = performance::reviews::demo::load_demo(app.db(), NOW)
+            .await
+            .unwrap();
+        assert_eq!(n, 2, "{b:?}");
+        assert_eq!(
+            performance::reviews::demo::load_demo(app.db(), NOW)
+                .await
+                .unwrap(),
+            0,
+            "loaded once"
+        );
+        let admin = app.api(&app.user_with_token("hradmin", Role::Admin).await);
+        let cycles = ok(admin.get("/api/v1/review-cycles").await, "cycles").await;
+        let phases: Vec<&str> = cycles["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["phase"].as_str().unwrap())
+            .collect();
+        assert_eq!(phases, ["feedback", "shared"], "{b:?}");
+        let shared = cycles["items"][1]["id"].as_i64().unwrap();
+        let list = ok(
+            admin
+                .get(&format!("/api/v1/review-cycles/{shared}/reviews"))
+                .await,
+            "reviews",
+        )
+        .await;
+        let (mut enough, mut too_few) = (0, 0);
+        for r in list["items"].as_array().unwrap() {
+            let d = ok(
+                admin.get(&format!("/api/v1/reviews/{}", r["id"])).await,
+                "r",
+            )
+            .await;
+            if d["peer"]["too_few"] == true {
+                too_few += 1;
+            } else {
+                assert!(d["peer"]["responses"].as_i64().unwrap() >= 3);
+                enough += 1;
+            }
+        }
+        assert!(enough >= 1 && too_few >= 1, "{b:?}: {enough} {too_few}");
+        app.stop().await;
+    }
+}
