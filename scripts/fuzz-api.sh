@@ -141,10 +141,11 @@ peers = ["alice", "bob"]
 $(cat "$work/ids.toml")
 
 # The directory (departments, people) and the catalogues (skills, courses, sessions, company
-# values) are readable by every signed-in user by design (tests/matrix/team.toml,
-# team_skills.toml, team_people.toml), so a peer reading them is not a leak.
+# values) and review cycles (their name, dates and template) are readable by every signed-in
+# user by design (tests/matrix/team.toml, team_skills.toml, team_people.toml, reviews.toml), so
+# a peer reading them is not a leak.
 [[operations]]
-include-path-regex = "^/api/v1/(departments|people|skills|courses|training-sessions|company-values)"
+include-path-regex = "^/api/v1/(departments|people|skills|courses|training-sessions|company-values|review-cycles)"
 checks.object_level_authorization.enabled = false
 TOML
 
