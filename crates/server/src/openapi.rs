@@ -29,6 +29,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
 pub fn import_registry() -> imports::Registry {
     imports::Registry::new()
         .with(team::import::PeopleImport)
+        .with(team::skills::import::SkillLevelsImport)
+        .with(team::training::import::TrainingRecordsImport)
         .with(performance::kpi::import::ActualsImport)
 }
 

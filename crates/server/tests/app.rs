@@ -18,6 +18,7 @@ mod matrix;
 mod reliability;
 mod reviews;
 mod sessions;
+mod team_imports;
 mod team_people;
 mod team_skills;
 mod web;

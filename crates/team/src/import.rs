@@ -290,6 +290,73 @@ impl Importer for PeopleImport {
     }
 }
 
+/// `是`/`否`, `yes`/`no`, `y`/`n`, `true`/`false`, `1`/`0`, `√`/`×` (as spreadsheets in China
+/// mark a box); `None` for anything else.
+pub fn parse_flag(s: &str) -> Option<bool> {
+    match s.trim().to_lowercase().as_str() {
+        "是" | "有" | "已完成" | "完成" | "出席" | "yes" | "y" | "true" | "1" | "√" | "✓" => {
+            Some(true)
+        }
+        "否" | "无" | "未完成" | "缺席" | "no" | "n" | "false" | "0" | "×" | "✗" => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
+/// Finds a person by employee number or email (an import names people either way).
+pub(crate) struct PeopleIndex {
+    by_no: HashMap<String, crate::store::PersonRef>,
+    by_email: HashMap<String, crate::store::PersonRef>,
+}
+
+impl PeopleIndex {
+    /// Loads the people the rows name (`(employee_no, email)` per row).
+    pub(crate) async fn load<'a>(
+        tx: &mut Tx,
+        keys: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>,
+    ) -> Result<Self, db::DbError> {
+        let (mut nos, mut emails) = (Vec::new(), Vec::new());
+        for (no, email) in keys {
+            nos.extend(no.map(str::to_string));
+            emails.extend(email.map(str::to_lowercase));
+        }
+        nos.sort();
+        nos.dedup();
+        emails.sort();
+        emails.dedup();
+        let mut by_no = HashMap::new();
+        let mut by_email = HashMap::new();
+        for p in crate::store::people_by_no_or_email(tx, &nos, &emails).await? {
+            if let Some(e) = &p.email {
+                by_email.insert(e.to_lowercase(), p.clone());
+            }
+            by_no.insert(p.employee_no.clone(), p);
+        }
+        Ok(Self { by_no, by_email })
+    }
+
+    /// The person, or the field and reason for a row error. The employee number wins when both
+    /// are given.
+    pub(crate) fn find(
+        &self,
+        no: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<&crate::store::PersonRef, (&'static str, String)> {
+        match (no, email) {
+            (Some(n), _) => self.by_no.get(n).ok_or((
+                "employee_no",
+                format!("no person has the employee number {n}"),
+            )),
+            (None, Some(e)) => self
+                .by_email
+                .get(&e.to_lowercase())
+                .ok_or(("email", format!("no person has the email {e}"))),
+            (None, None) => Err(("employee_no", "give an employee number or an email".into())),
+        }
+    }
+}
+
 /// Finds a department by code (exact, case-insensitive) or by name; a name two departments
 /// share must be given as a code.
 pub(crate) struct DepartmentIndex {
@@ -399,6 +466,17 @@ mod tests {
                 manager_no: mgr.map(Into::into),
             },
         )
+    }
+
+    #[test]
+    fn flags_as_spreadsheets_write_them() {
+        for t in ["是", "Yes", " y ", "TRUE", "1", "√"] {
+            assert_eq!(parse_flag(t), Some(true), "{t}");
+        }
+        for f in ["否", "no", "N", "false", "0", "×"] {
+            assert_eq!(parse_flag(f), Some(false), "{f}");
+        }
+        assert_eq!(parse_flag("maybe"), None);
     }
 
     #[test]

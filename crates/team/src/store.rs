@@ -580,3 +580,43 @@ pub async fn ids_by_employee_no(
     }
     Ok(out)
 }
+
+/// A person as an import row names them: by employee number or by email (case-insensitive).
+#[derive(Debug, Clone)]
+pub struct PersonRef {
+    pub id: i64,
+    pub employee_no: String,
+    pub email: Option<String>,
+    pub department_id: Option<i64>,
+}
+
+/// The people whose employee number is in `nos` or whose email (lower-cased) is in `emails`.
+pub async fn people_by_no_or_email(
+    tx: &mut Tx,
+    nos: &[String],
+    emails: &[String],
+) -> Result<Vec<PersonRef>, DbError> {
+    let mut out = Vec::new();
+    let row = |r: &Row| -> Result<PersonRef, DbError> {
+        Ok(PersonRef {
+            id: r.i64("id")?,
+            employee_no: r.string("employee_no")?,
+            email: r.opt_string("email")?,
+            department_id: r.opt_i64("department_id")?,
+        })
+    };
+    for (col, keys) in [("employee_no", nos), ("LOWER(email)", emails)] {
+        for chunk in keys.chunks(500) {
+            let mut q = Sql::new(&format!(
+                "SELECT id, employee_no, email, department_id FROM people WHERE {col} IN ("
+            ));
+            let ps: Vec<String> = chunk.iter().map(|n| q.arg(n.as_str())).collect();
+            q.push(&ps.join(","));
+            q.push(")");
+            for r in tx.fetch_all(&q.text, &q.args).await? {
+                out.push(row(&r)?);
+            }
+        }
+    }
+    Ok(out)
+}

@@ -2,6 +2,7 @@
 //! with evidence and certification expiry, the skills a position requires, the matrix view
 //! (people × skills, gaps highlighted) and the gap report by department (training needs).
 pub mod api;
+pub mod import;
 pub mod model;
 pub mod pages;
 pub mod service;

@@ -172,6 +172,7 @@ struct MatrixPage {
     departments: Vec<(i64, String, bool)>,
     categories: Vec<(String, bool)>,
     next_url: Option<String>,
+    can_import: bool,
 }
 
 async fn matrix_page(
@@ -225,6 +226,10 @@ async fn matrix_page(
         departments: department_options(&st, dept).await.map_err(pe)?,
         categories,
         next_url,
+        can_import: imports::Importer::may_import(
+            &crate::skills::import::SkillLevelsImport,
+            &ctx.actor,
+        ),
     }
     .into_response())
 }

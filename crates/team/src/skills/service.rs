@@ -492,3 +492,105 @@ pub async fn levels_of_people(
     }
     Ok(out)
 }
+
+/// Writes the rows of a "skills and levels" import inside the kit's transaction: each row's
+/// person (by employee number or email) must be visible to the caller (else `not_found`, as a
+/// read would answer) and ratable by them (`not_permitted`), its skill must be in the catalogue
+/// (by name, ignoring case), and a person and skill may appear once. Every problem is collected;
+/// any problem writes nothing. One `person.skill_set` audit event per row, as the form writes.
+pub async fn import_levels(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    rows: Vec<(usize, crate::skills::import::LevelRow)>,
+) -> Result<usize, imports::ImportFailure> {
+    use imports::{ImportFailure, RowError};
+    let people = crate::import::PeopleIndex::load(
+        tx,
+        rows.iter()
+            .map(|(_, r)| (r.employee_no.as_deref(), r.email.as_deref())),
+    )
+    .await?;
+    let skills: HashMap<String, i64> = store::list_skills(tx)
+        .await?
+        .into_iter()
+        .map(|s| (s.name.trim().to_lowercase(), s.id))
+        .collect();
+    let mut errs = Vec::new();
+    let mut seen: HashMap<(i64, i64), usize> = HashMap::new();
+    let mut writes = Vec::with_capacity(rows.len());
+    for (n, r) in &rows {
+        let person = match people.find(r.employee_no.as_deref(), r.email.as_deref()) {
+            Ok(p) if ctx.actor.can_see_person_capability(p.department_id, p.id) => Some(p),
+            Ok(_) => {
+                // Hidden people are reported exactly like missing ones.
+                let field = if r.employee_no.is_some() {
+                    "employee_no"
+                } else {
+                    "email"
+                };
+                errs.push(RowError::new(*n, field, "not_found", "no such person"));
+                None
+            }
+            Err((field, why)) => {
+                errs.push(RowError::new(*n, field, "not_found", why));
+                None
+            }
+        };
+        if let Some(p) = person
+            && !ctx.actor.can_rate_skills(p.department_id)
+        {
+            errs.push(RowError::new(
+                *n,
+                if r.employee_no.is_some() {
+                    "employee_no"
+                } else {
+                    "email"
+                },
+                "not_permitted",
+                "you may not rate this person's skills",
+            ));
+        }
+        let skill = skills.get(&r.skill.to_lowercase()).copied();
+        if skill.is_none() {
+            errs.push(RowError::new(
+                *n,
+                "skill",
+                "not_found",
+                format!("the catalogue has no skill named {}", r.skill),
+            ));
+        }
+        if let (Some(p), Some(s)) = (person, skill) {
+            if let Some(first) = seen.get(&(p.id, s)).copied() {
+                errs.push(RowError::new(
+                    *n,
+                    "skill",
+                    "duplicate",
+                    format!("this person's level in {} is also in row {first}", r.skill),
+                ));
+            }
+            seen.entry((p.id, s)).or_insert(*n);
+            writes.push((p.id, s, &r.input));
+        }
+    }
+    if !errs.is_empty() {
+        return Err(ImportFailure::Rows(errs));
+    }
+    for (person_id, skill_id, input) in writes {
+        let before = store::person_skill(tx, person_id, skill_id).await?;
+        store::upsert_person_skill(tx, person_id, skill_id, input, ctx.now_ms).await?;
+        let after = store::person_skill(tx, person_id, skill_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        db::audit::log_change(
+            tx,
+            ctx,
+            "person.skill_set",
+            "person",
+            Some(person_id),
+            before.as_ref().and_then(json),
+            json(&after),
+        )
+        .await?;
+    }
+    Ok(rows.len())
+}

@@ -3,6 +3,7 @@
 //! completion and score, certificates with expiry, and the reminder job that notifies people
 //! N days before a certificate expires, exactly once per certificate.
 pub mod api;
+pub mod import;
 pub mod model;
 pub mod pages;
 pub mod reminders;

@@ -493,27 +493,7 @@ pub async fn update_enrolment(
             .ok_or(AppError::NotFound)?;
         if let Some(months) = course.certificate_months {
             let expires = add_months(done, months);
-            let cid = store::insert_certificate(
-                &mut tx,
-                person.id,
-                Some(course.id),
-                &course.title,
-                done,
-                expires.as_deref(),
-                ctx.now_ms,
-            )
-            .await?;
-            let cert = store::get_certificate(&mut tx, cid).await?;
-            db::audit::log_change(
-                &mut tx,
-                ctx,
-                "certificate.create",
-                "certificate",
-                Some(cid),
-                None,
-                json(&cert),
-            )
-            .await?;
+            issue_certificate(&mut tx, ctx, person.id, &course, done, expires.as_deref()).await?;
         }
     }
     tx.commit().await?;
@@ -635,4 +615,218 @@ pub async fn record_of(db: &Db, ctx: &Ctx, person_id: i64) -> AppResult<Option<T
         enrolments: store::list_enrolments(&mut tx, None, Some(person_id)).await?,
         certificates: store::certificates_of(&mut tx, person_id).await?,
     }))
+}
+
+/// Issues the course's certificate to a person (on completion), audited.
+async fn issue_certificate(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    person_id: i64,
+    course: &Course,
+    issued_on: &str,
+    expires_on: Option<&str>,
+) -> AppResult<()> {
+    let cid = store::insert_certificate(
+        tx,
+        person_id,
+        Some(course.id),
+        &course.title,
+        issued_on,
+        expires_on,
+        ctx.now_ms,
+    )
+    .await?;
+    let cert = store::get_certificate(tx, cid).await?;
+    db::audit::log_change(
+        tx,
+        ctx,
+        "certificate.create",
+        "certificate",
+        Some(cid),
+        None,
+        json(&cert),
+    )
+    .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- import
+
+/// Writes the rows of a "training records" import inside the kit's transaction. Each row's
+/// person must exist and be visible (else `not_found`) and the caller must manage their training
+/// (`not_permitted`); the course is found by title (ignoring case). The session is the course's
+/// session starting on the row's date, created (one day, audited) when there is none — past
+/// training is what such files hold. The enrolment is created or updated with the row's
+/// attendance, completion (on the session date) and score; completing issues the certificate
+/// with the row's expiry, or the course's validity when none is given, once. A person and
+/// session may appear once. Any problem writes nothing.
+pub async fn import_records(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    rows: Vec<(usize, crate::training::import::RecordRow)>,
+) -> Result<usize, imports::ImportFailure> {
+    use imports::{ImportFailure, RowError};
+    use std::collections::HashMap;
+    let people = crate::import::PeopleIndex::load(
+        tx,
+        rows.iter()
+            .map(|(_, r)| (Some(r.employee_no.as_str()), None)),
+    )
+    .await?;
+    let mut courses: HashMap<String, Vec<Course>> = HashMap::new();
+    for c in store::list_courses(tx).await? {
+        courses
+            .entry(c.title.trim().to_lowercase())
+            .or_default()
+            .push(c);
+    }
+    let mut errs = Vec::new();
+    let mut seen: HashMap<(i64, i64, &str), usize> = HashMap::new();
+    let mut plan = Vec::with_capacity(rows.len());
+    for (n, r) in &rows {
+        let person = match people.find(Some(&r.employee_no), None) {
+            Ok(p) if ctx.actor.can_see_training_of(p.id, p.department_id) => Some(p),
+            Ok(_) => {
+                errs.push(RowError::new(
+                    *n,
+                    "employee_no",
+                    "not_found",
+                    "no such person",
+                ));
+                None
+            }
+            Err((field, why)) => {
+                errs.push(RowError::new(*n, field, "not_found", why));
+                None
+            }
+        };
+        if let Some(p) = person
+            && !ctx.actor.can_manage_training_of(p.department_id)
+        {
+            errs.push(RowError::new(
+                *n,
+                "employee_no",
+                "not_permitted",
+                "you may not record training for this person",
+            ));
+        }
+        let course = match courses.get(&r.course.to_lowercase()).map(Vec::as_slice) {
+            Some([c]) => Some(c),
+            Some(_) => {
+                errs.push(RowError::new(
+                    *n,
+                    "course",
+                    "ambiguous",
+                    "several courses have this title",
+                ));
+                None
+            }
+            None => {
+                errs.push(RowError::new(
+                    *n,
+                    "course",
+                    "not_found",
+                    format!("the catalogue has no course titled {}", r.course),
+                ));
+                None
+            }
+        };
+        if let (Some(p), Some(c)) = (person, course) {
+            let key = (p.id, c.id, r.session_date.as_str());
+            if let Some(first) = seen.get(&key) {
+                errs.push(RowError::new(
+                    *n,
+                    "session_date",
+                    "duplicate",
+                    format!("this person's record of this session is also in row {first}"),
+                ));
+            }
+            seen.entry(key).or_insert(*n);
+            plan.push((p.id, c, r));
+        }
+    }
+    if !errs.is_empty() {
+        return Err(ImportFailure::Rows(errs));
+    }
+    let mut sessions: HashMap<(i64, &str), Session> = HashMap::new();
+    for (person_id, course, r) in plan {
+        let day = r.session_date.as_str();
+        if !sessions.contains_key(&(course.id, day)) {
+            let s = match store::session_on(tx, course.id, day).await? {
+                Some(s) => s,
+                None => {
+                    let id = store::insert_session(
+                        tx, course.id, day, day, None, None, None, ctx.now_ms,
+                    )
+                    .await?;
+                    let s = store::get_session(tx, id)
+                        .await?
+                        .ok_or(AppError::NotFound)?;
+                    db::audit::log_change(
+                        tx,
+                        ctx,
+                        "session.create",
+                        "training_session",
+                        Some(id),
+                        None,
+                        json(&s),
+                    )
+                    .await?;
+                    s
+                }
+            };
+            sessions.insert((course.id, day), s);
+        }
+        let session = &sessions[&(course.id, day)];
+        let before = store::enrolment_of(tx, session.id, person_id).await?;
+        let id = match &before {
+            Some(e) => e.id,
+            None => store::insert_enrolment(tx, session.id, person_id, "person", ctx.now_ms)
+                .await?
+                .ok_or(AppError::Conflict("enrolment: written concurrently".into()))?,
+        };
+        let version = before.as_ref().map_or(1, |e| e.version);
+        let completed_on = r.completed.then_some(session.ends_on.as_str());
+        store::update_enrolment(
+            tx,
+            id,
+            version,
+            r.status(),
+            r.score,
+            completed_on,
+            ctx.now_ms,
+        )
+        .await?;
+        let after = store::get_enrolment(tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let action = if before.is_some() {
+            "enrolment.update"
+        } else {
+            "enrolment.create"
+        };
+        db::audit::log_change(
+            tx,
+            ctx,
+            action,
+            "enrolment",
+            Some(id),
+            before.as_ref().and_then(json),
+            json(&after),
+        )
+        .await?;
+        let was_completed = before.as_ref().is_some_and(|e| e.status == "completed");
+        if let Some(done) = completed_on
+            && !was_completed
+        {
+            let expires = r
+                .cert_expires
+                .clone()
+                .or_else(|| course.certificate_months.and_then(|m| add_months(done, m)));
+            if r.cert_expires.is_some() || course.certificate_months.is_some() {
+                issue_certificate(tx, ctx, person_id, course, done, expires.as_deref()).await?;
+            }
+        }
+    }
+    Ok(rows.len())
 }

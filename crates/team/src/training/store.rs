@@ -436,3 +436,36 @@ pub async fn reminder_recipients(tx: &mut Tx, person_id: i64) -> Result<Vec<i64>
     }
     Ok(out)
 }
+
+/// The first session of a course that starts on a date (an import's "session date").
+pub async fn session_on(
+    tx: &mut Tx,
+    course_id: i64,
+    starts_on: &str,
+) -> Result<Option<Session>, DbError> {
+    tx.fetch_opt(
+        &format!(
+            "{SESSION_SELECT} WHERE s.course_id = $1 AND s.starts_on = $2 ORDER BY s.id LIMIT 1"
+        ),
+        &[course_id.into(), starts_on.into()],
+    )
+    .await?
+    .as_ref()
+    .map(session_row)
+    .transpose()
+}
+
+pub async fn enrolment_of(
+    tx: &mut Tx,
+    session_id: i64,
+    person_id: i64,
+) -> Result<Option<Enrolment>, DbError> {
+    tx.fetch_opt(
+        &format!("{ENROLMENT_SELECT} WHERE e.session_id = $1 AND e.person_id = $2"),
+        &[session_id.into(), person_id.into()],
+    )
+    .await?
+    .as_ref()
+    .map(enrolment_row)
+    .transpose()
+}
