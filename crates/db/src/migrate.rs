@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_goals"),
     migration!(9, "0009_job_runs"),
     migration!(10, "0010_reviews"),
+    migration!(11, "0011_team_more"),
 ];
 
 const PG_LOCK_KEY: i64 = 0x006f_7073_6465_736b; // "opsdesk"

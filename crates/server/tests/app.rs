@@ -21,4 +21,5 @@ mod sessions;
 mod team_imports;
 mod team_people;
 mod team_skills;
+mod team_training_more;
 mod web;

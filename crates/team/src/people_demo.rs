@@ -348,6 +348,11 @@ pub async fn load(db: &Db, now: i64) -> AppResult<()> {
     // ---- training
     let today = kernel::dates::format_date(kernel::dates::date_of(now, 8));
     let day = |n: i64| add_days(&today, n).unwrap_or_else(|| today.clone());
+    let communication = crate::skills::service::list_skills(db, &sys)
+        .await?
+        .into_iter()
+        .find(|s| s.name == crate::skills_demo::SKILLS[0].1)
+        .map(|s| s.id);
     let service_course = crate::training::service::create_course(
         db,
         &sys,
@@ -357,6 +362,7 @@ pub async fn load(db: &Db, now: i64) -> AppResult<()> {
             provider: Some("Internal".into()),
             hours: Some(6.0),
             certificate_months: None,
+            skill_id: communication,
         },
         None,
     )
@@ -370,6 +376,7 @@ pub async fn load(db: &Db, now: i64) -> AppResult<()> {
             provider: Some("城市消防培训中心".into()),
             hours: Some(4.0),
             certificate_months: Some(12),
+            skill_id: None,
         },
         None,
     )
@@ -383,6 +390,7 @@ pub async fn load(db: &Db, now: i64) -> AppResult<()> {
             provider: None,
             hours: Some(3.0),
             certificate_months: None,
+            skill_id: None,
         },
         None,
     )

@@ -430,15 +430,24 @@ pub async fn training_needs(
     ctx: &Ctx,
     department_id: Option<i64>,
 ) -> AppResult<GapReport> {
-    let today = today(ctx);
     let mut tx = db.read().await?;
-    let departments = department_filter(&mut tx, department_id, true).await?;
+    training_needs_in(&mut tx, ctx, department_id).await
+}
+
+/// [`training_needs`] inside a transaction (training enrols from it in its write).
+pub async fn training_needs_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    department_id: Option<i64>,
+) -> AppResult<GapReport> {
+    let today = today(ctx);
+    let departments = department_filter(tx, department_id, true).await?;
     let vis = ctx.actor.people_visibility();
-    let people = store::people_lines(&mut tx, &vis, departments.as_deref(), None, i64::MAX).await?;
-    let skills = store::skill_heads(&mut tx, None).await?;
-    let reqs = requirements(&mut tx).await?;
+    let people = store::people_lines(tx, &vis, departments.as_deref(), None, i64::MAX).await?;
+    let skills = store::skill_heads(tx, None).await?;
+    let reqs = requirements(tx).await?;
     let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
-    let levels: HashMap<(i64, i64), (i64, Option<String>)> = store::levels_of(&mut tx, &ids)
+    let levels: HashMap<(i64, i64), (i64, Option<String>)> = store::levels_of(tx, &ids)
         .await?
         .into_iter()
         .map(|(p, s, l, e)| ((p, s), (l, e)))

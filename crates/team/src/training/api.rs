@@ -1,8 +1,8 @@
 //! `/api/v1/courses`, `/training-programs`, `/training-sessions`, `/enrolments`,
 //! `/certificates` and `/people/{id}/training`.
 use super::model::{
-    Certificate, CertificateInput, Course, CourseInput, EnrolInput, Enrolment, EnrolmentPatch,
-    Program, ProgramInput, Session, SessionInput, TrainingRecord,
+    Certificate, CertificateInput, Course, CourseInput, CoursePatch, EnrolInput, Enrolment,
+    EnrolmentPatch, Program, ProgramInput, Session, SessionInput, SkillGapPreview, TrainingRecord,
 };
 use super::service;
 use crate::api::{json_body, read_response, with_etag};
@@ -21,11 +21,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_courses, create_course))
-        .routes(routes!(get_course))
+        .routes(routes!(get_course, update_course))
         .routes(routes!(list_programs, create_program))
         .routes(routes!(list_sessions, create_session))
         .routes(routes!(get_session))
         .routes(routes!(list_enrolments, enrol))
+        .routes(routes!(skill_gap_preview, enrol_from_skill_gaps))
         .routes(routes!(get_enrolment, update_enrolment))
         .routes(routes!(list_certificates, create_certificate))
         .routes(routes!(person_training))
@@ -77,6 +78,27 @@ async fn get_course(
     let c = service::get_course(&st.db, &ctx, id).await?;
     let v = c.version;
     Ok(read_response(&headers, c, id, v))
+}
+
+/// Change a course (title, provider, hours, certificate validity, the skill it teaches).
+/// Needs `If-Match`.
+#[utoipa::path(patch, path = "/api/v1/courses/{id}", tag = "training", request_body = CoursePatch,
+    params(("id" = i64, Path, description = "Course id"), ("If-Match" = String, Header, description = "ETag read")),
+    responses((status = 200, body = Course), (status = 401, body = ui::error::Problem),
+              (status = 403, body = ui::error::Problem), (status = 404, body = ui::error::Problem),
+              (status = 412, body = ui::error::Problem), (status = 422, body = ui::error::Problem),
+              (status = 428, body = ui::error::Problem)))]
+async fn update_course(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<i64>,
+    IfMatch(version): IfMatch,
+    ApiJson(p): ApiJson<CoursePatch>,
+) -> Result<Response, ApiError> {
+    let ctx = req.ctx(st.now_ms())?;
+    let c = service::update_course(&st.db, &ctx, id, version, &p).await?;
+    let etag = etag_for(c.id, c.version);
+    Ok(with_etag(Json(c).into_response(), &etag))
 }
 
 /// Training programs (ordered sets of courses).
@@ -212,6 +234,61 @@ async fn enrol(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     Ok(created_json(service::enrol(&st.db, &ctx, id, &i).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SkillGapQuery {
+    /// The department (with its sub-departments) whose skill gaps to close.
+    pub department_id: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkillGapEnrolInput {
+    /// The department (with its sub-departments) whose skill gaps to close.
+    pub department_id: i64,
+}
+
+/// Who "enrol from skill gaps" would enrol: the people of the department whose level in the
+/// skill the session's course teaches is below their position's requirement (from the skills
+/// gap report), each marked when already enrolled. For those who manage the department's
+/// training.
+#[utoipa::path(get, path = "/api/v1/training-sessions/{id}/skill-gaps", tag = "training",
+    params(("id" = i64, Path, description = "Session id"), SkillGapQuery),
+    responses((status = 200, body = SkillGapPreview), (status = 401, body = ui::error::Problem),
+              (status = 403, body = ui::error::Problem), (status = 404, body = ui::error::Problem),
+              (status = 422, body = ui::error::Problem)))]
+async fn skill_gap_preview(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<SkillGapQuery>,
+) -> Result<Json<SkillGapPreview>, ApiError> {
+    let ctx = req.ctx(st.now_ms())?;
+    Ok(Json(
+        service::skill_gap_preview(&st.db, &ctx, id, q.department_id).await?,
+    ))
+}
+
+/// Enrol the people the preview lists (source `skill_gap`); returns the new enrolments.
+#[utoipa::path(post, path = "/api/v1/training-sessions/{id}/skill-gaps", tag = "training", request_body = SkillGapEnrolInput,
+    params(("id" = i64, Path, description = "Session id")),
+    responses((status = 201, body = Vec<Enrolment>), (status = 401, body = ui::error::Problem),
+              (status = 403, body = ui::error::Problem), (status = 404, body = ui::error::Problem),
+              (status = 409, body = ui::error::Problem, description = "Over capacity"),
+              (status = 422, body = ui::error::Problem)))]
+async fn enrol_from_skill_gaps(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<i64>,
+    ApiJson(i): ApiJson<SkillGapEnrolInput>,
+) -> Result<Response, ApiError> {
+    let ctx = req.ctx(st.now_ms())?;
+    Ok(created_json(
+        service::enrol_from_skill_gaps(&st.db, &ctx, id, i.department_id).await?,
+    ))
 }
 
 /// One enrolment (the session's trainer, and whoever may see the person's training record).

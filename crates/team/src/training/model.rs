@@ -3,6 +3,8 @@ use kernel::validate::Checks;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::model::double_option;
+
 pub const ENROLMENT_STATUSES: [&str; 5] =
     ["enrolled", "attended", "completed", "no_show", "cancelled"];
 
@@ -15,6 +17,9 @@ pub struct Course {
     pub hours: Option<f64>,
     /// Completing the course earns a certificate valid this many months (none when `null`).
     pub certificate_months: Option<i64>,
+    /// The skill the course teaches ("enrol from skill gaps" uses it).
+    pub skill_id: Option<i64>,
+    pub skill_name: Option<String>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -32,9 +37,68 @@ pub struct CourseInput {
     pub hours: Option<f64>,
     #[serde(default)]
     pub certificate_months: Option<i64>,
+    /// The skill the course teaches.
+    #[serde(default)]
+    pub skill_id: Option<i64>,
+}
+
+/// A change to a course; absent fields stay, `null` clears an optional one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoursePatch {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub provider: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<f64>)]
+    pub hours: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub certificate_months: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub skill_id: Option<Option<i64>>,
 }
 
 impl CourseInput {
+    pub fn from_course(c: &Course) -> Self {
+        Self {
+            title: c.title.clone(),
+            description: c.description.clone(),
+            provider: c.provider.clone(),
+            hours: c.hours,
+            certificate_months: c.certificate_months,
+            skill_id: c.skill_id,
+        }
+    }
+
+    pub fn apply(mut self, p: &CoursePatch) -> Self {
+        if let Some(v) = &p.title {
+            self.title = v.clone();
+        }
+        if let Some(v) = &p.description {
+            self.description = v.clone();
+        }
+        if let Some(v) = &p.provider {
+            self.provider = v.clone();
+        }
+        if let Some(v) = p.hours {
+            self.hours = v;
+        }
+        if let Some(v) = p.certificate_months {
+            self.certificate_months = v;
+        }
+        if let Some(v) = p.skill_id {
+            self.skill_id = v;
+        }
+        self
+    }
+
     pub fn validate(&self, c: &mut Checks) -> (String, Option<String>, Option<String>) {
         let t = c.text("title", &self.title, true, 200);
         let d = c.opt_text("description", self.description.as_deref(), 4000);
@@ -237,4 +301,32 @@ mod tests {
         assert_eq!(add_months("2026-11-15", 14).as_deref(), Some("2028-01-15"));
         assert_eq!(add_days("2026-12-31", 1).as_deref(), Some("2027-01-01"));
     }
+}
+
+/// Someone whose level in the course's skill is below what their position requires.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SkillGapCandidate {
+    pub person_id: i64,
+    pub name: String,
+    pub position: Option<String>,
+    /// Current level (0 when missing).
+    pub has: i64,
+    /// The level the position requires.
+    pub needs: i64,
+    /// The certification of the current level has expired.
+    pub expired: bool,
+    /// Already enrolled in the session (enrolling again skips them).
+    pub enrolled: bool,
+}
+
+/// The preview of "enrol from skill gaps" for a session and a department.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SkillGapPreview {
+    pub session_id: i64,
+    pub department_id: i64,
+    /// The skill the session's course teaches; `null` when the course has none (no one is
+    /// enrolled from gaps then).
+    pub skill_id: Option<i64>,
+    pub skill_name: Option<String>,
+    pub people: Vec<SkillGapCandidate>,
 }

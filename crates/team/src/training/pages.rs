@@ -2,7 +2,8 @@
 //! and managers, and a session's page with enrolment (a person, oneself, a department) and an
 //! attendance/result form per enrolment.
 use super::model::{
-    Course, CourseInput, EnrolInput, Enrolment, EnrolmentPatch, Program, Session, SessionInput,
+    Course, CourseInput, CoursePatch, EnrolInput, Enrolment, EnrolmentPatch, Program, Session,
+    SessionInput, SkillGapPreview,
 };
 use super::service;
 use crate::pages::{FormErrors, Opt, ctx_of, opt_text, parse_id};
@@ -21,9 +22,15 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/training", get(catalogue_page))
         .route("/training/courses", post(course_create))
+        .route("/training/courses/{id}/edit", get(course_edit_page))
+        .route("/training/courses/{id}", post(course_update))
         .route("/training/sessions", post(session_create))
         .route("/training/sessions/{id}", get(session_page))
         .route("/training/sessions/{id}/enrol", post(enrol))
+        .route(
+            "/training/sessions/{id}/skill-gaps",
+            get(skill_gaps_page).post(skill_gaps_enrol),
+        )
         .route("/training/enrolments/{id}", post(record_result))
 }
 
@@ -44,8 +51,20 @@ struct CataloguePage {
     programs: Vec<Program>,
     sessions: Vec<Session>,
     people: Vec<Opt>,
+    skills: Vec<Opt>,
     can_manage: bool,
     errors: FormErrors,
+}
+
+async fn skill_opts(st: &AppState, ctx: &Ctx) -> Result<Vec<Opt>, AppError> {
+    Ok(crate::skills::service::list_skills(&st.db, ctx)
+        .await?
+        .into_iter()
+        .map(|s| Opt {
+            value: s.id.to_string(),
+            label: format!("{} · {}", s.category, s.name),
+        })
+        .collect())
 }
 
 async fn people_opts(st: &AppState, ctx: &Ctx) -> Result<Vec<Opt>, AppError> {
@@ -72,6 +91,7 @@ async fn render_catalogue(st: &AppState, req: &Req, ctx: &Ctx, errors: FormError
             .map_err(pe)?
             .items,
         people: people_opts(st, ctx).await.map_err(pe)?,
+        skills: skill_opts(st, ctx).await.map_err(pe)?,
         can_manage: ctx.actor.can_manage_training(),
         errors,
     };
@@ -91,6 +111,27 @@ struct CourseForm {
     hours: String,
     certificate_months: String,
     description: String,
+    skill_id: String,
+}
+
+impl CourseForm {
+    fn input(&self) -> Result<CourseInput, AppError> {
+        let hours = match self.hours.trim() {
+            "" => None,
+            h => Some(
+                h.parse::<f64>()
+                    .map_err(|_| AppError::field("hours", "invalid_number", "must be a number"))?,
+            ),
+        };
+        Ok(CourseInput {
+            title: self.title.clone(),
+            description: opt_text(&self.description),
+            provider: opt_text(&self.provider),
+            hours,
+            certificate_months: form_id("certificate_months", &self.certificate_months)?,
+            skill_id: form_id("skill_id", &self.skill_id)?,
+        })
+    }
 }
 
 async fn course_create(
@@ -99,24 +140,7 @@ async fn course_create(
     Form(f): Form<CourseForm>,
 ) -> PageResult {
     let ctx = ctx_of(&st, &req)?;
-    let r = async {
-        let hours = match f.hours.trim() {
-            "" => None,
-            h => Some(
-                h.parse::<f64>()
-                    .map_err(|_| AppError::field("hours", "invalid_number", "must be a number"))?,
-            ),
-        };
-        let input = CourseInput {
-            title: f.title.clone(),
-            description: opt_text(&f.description),
-            provider: opt_text(&f.provider),
-            hours,
-            certificate_months: form_id("certificate_months", &f.certificate_months)?,
-        };
-        service::create_course(&st.db, &ctx, &input, None).await
-    }
-    .await;
+    let r = async { service::create_course(&st.db, &ctx, &f.input()?, None).await }.await;
     match r {
         Ok(_) => Ok(Redirect::to("/training").into_response()),
         Err(e) => render_catalogue(&st, &req, &ctx, form_errors(req.locale(), e)?).await,
@@ -156,6 +180,196 @@ async fn session_create(
     match r {
         Ok(s) => Ok(Redirect::to(&format!("/training/sessions/{}", s.id)).into_response()),
         Err(e) => render_catalogue(&st, &req, &ctx, form_errors(req.locale(), e)?).await,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "training/course_edit.html")]
+struct CourseEditPage {
+    chrome: Chrome,
+    c: Course,
+    /// The form's values (the course's, or what was sent when it was refused).
+    f: CourseForm,
+    version: i64,
+    skills: Vec<Opt>,
+    errors: FormErrors,
+}
+
+impl CourseForm {
+    fn of(c: &Course) -> Self {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        Self {
+            title: c.title.clone(),
+            provider: opt(&c.provider),
+            hours: c.hours.map(|h| h.to_string()).unwrap_or_default(),
+            certificate_months: c
+                .certificate_months
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+            description: opt(&c.description),
+            skill_id: c.skill_id.map(|s| s.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+async fn render_course_edit(
+    st: &AppState,
+    req: &Req,
+    ctx: &Ctx,
+    id: i64,
+    sent: Option<(CourseForm, i64)>,
+    errors: FormErrors,
+) -> PageResult {
+    let pe = |e| PageError(e, req.locale());
+    if !ctx.actor.can_manage_training() {
+        return Err(pe(AppError::Forbidden("manage the training catalogue")));
+    }
+    let c = service::get_course(&st.db, ctx, id).await.map_err(pe)?;
+    let (f, version) = sent.unwrap_or_else(|| (CourseForm::of(&c), c.version));
+    let mut chrome = notify::chrome(
+        st,
+        req,
+        "/training",
+        "tp.edit_course",
+        &format!("/training/courses/{id}/edit"),
+    )
+    .await;
+    chrome.title = format!("{} · {}", chrome.t("tp.edit_course"), c.title);
+    let bad = !errors.is_empty();
+    let page = CourseEditPage {
+        chrome,
+        skills: skill_opts(st, ctx).await.map_err(pe)?,
+        c,
+        f,
+        version,
+        errors,
+    };
+    Ok(unprocessable(page.into_response(), bad))
+}
+
+async fn course_edit_page(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = parse_id(&id, req.locale())?;
+    let ctx = ctx_of(&st, &req)?;
+    render_course_edit(&st, &req, &ctx, id, None, FormErrors::default()).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CourseEditForm {
+    #[serde(flatten)]
+    f: CourseForm,
+    version: String,
+}
+
+async fn course_update(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+    Form(e): Form<CourseEditForm>,
+) -> PageResult {
+    let id = parse_id(&id, req.locale())?;
+    let ctx = ctx_of(&st, &req)?;
+    let version = e.version.trim().parse().unwrap_or(0);
+    let r = async {
+        let i = e.f.input()?;
+        let patch = CoursePatch {
+            title: Some(i.title),
+            description: Some(i.description),
+            provider: Some(i.provider),
+            hours: Some(i.hours),
+            certificate_months: Some(i.certificate_months),
+            skill_id: Some(i.skill_id),
+        };
+        service::update_course(&st.db, &ctx, id, version, &patch).await
+    }
+    .await;
+    match r {
+        Ok(_) => Ok(Redirect::to("/training").into_response()),
+        Err(err) => {
+            let errors = form_errors(req.locale(), err)?;
+            render_course_edit(&st, &req, &ctx, id, Some((e.f, version)), errors).await
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "training/skill_gaps.html")]
+struct SkillGapsPage {
+    chrome: Chrome,
+    s: Session,
+    p: SkillGapPreview,
+    department: String,
+    to_enrol: usize,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct GapForm {
+    department_id: String,
+}
+
+/// The people "enrol from skill gaps" would enrol, before anything changes; the form below the
+/// list confirms.
+async fn skill_gaps_page(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<GapForm>,
+) -> PageResult {
+    let locale = req.locale();
+    let pe = |e| PageError(e, locale);
+    let id = parse_id(&id, locale)?;
+    let ctx = ctx_of(&st, &req)?;
+    let dept = parse_id(&q.department_id, locale)?;
+    let s = service::get_session(&st.db, &ctx, id).await.map_err(pe)?;
+    let p = service::skill_gap_preview(&st.db, &ctx, id, dept)
+        .await
+        .map_err(pe)?;
+    let department = crate::service::get_department(&st.db, &ctx, dept)
+        .await
+        .map_err(pe)?
+        .name;
+    let mut chrome = notify::chrome(
+        &st,
+        &req,
+        "/training",
+        "tp.gaps_title",
+        &format!("/training/sessions/{id}/skill-gaps?department_id={dept}"),
+    )
+    .await;
+    chrome.title = format!("{} · {}", chrome.t("tp.gaps_title"), s.course_title);
+    let to_enrol = p.people.iter().filter(|x| !x.enrolled).count();
+    Ok(SkillGapsPage {
+        chrome,
+        s,
+        p,
+        department,
+        to_enrol,
+    }
+    .into_response())
+}
+
+async fn skill_gaps_enrol(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+    Form(f): Form<GapForm>,
+) -> PageResult {
+    let id = parse_id(&id, req.locale())?;
+    let ctx = ctx_of(&st, &req)?;
+    let r = async {
+        let dept = form_id("department_id", &f.department_id)?
+            .ok_or_else(|| AppError::field("department_id", "required", "is required"))?;
+        service::enrol_from_skill_gaps(&st.db, &ctx, id, dept).await
+    }
+    .await;
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response()),
+        Err(e) => render_session(&st, &req, &ctx, id, form_errors(req.locale(), e)?).await,
     }
 }
 

@@ -2,8 +2,9 @@
 //! managed by admins and managers; a person's records are read by the person, managers in
 //! scope and admins, and changed by managers in scope and admins (members enrol themselves).
 use super::model::{
-    Certificate, CertificateInput, Course, CourseInput, ENROLMENT_STATUSES, EnrolInput, Enrolment,
-    EnrolmentPatch, Program, ProgramInput, Session, SessionInput, TrainingRecord, add_months,
+    Certificate, CertificateInput, Course, CourseInput, CoursePatch, ENROLMENT_STATUSES,
+    EnrolInput, Enrolment, EnrolmentPatch, Program, ProgramInput, Session, SessionInput,
+    SkillGapPreview, TrainingRecord, add_months,
 };
 use super::store;
 use db::idempotency::{self, Idem};
@@ -59,6 +60,67 @@ pub async fn get_course(db: &Db, _ctx: &Ctx, id: i64) -> AppResult<Course> {
         .ok_or(AppError::NotFound)
 }
 
+async fn skill_exists(tx: &mut Tx, c: &mut Checks, skill_id: Option<i64>) -> AppResult<()> {
+    if let Some(s) = skill_id
+        && crate::skills::store::get_skill(tx, s).await?.is_none()
+    {
+        c.push("skill_id", "not_found", "no such skill");
+    }
+    Ok(())
+}
+
+/// Changes a course (admins and managers, like creating one); `version` from `If-Match`.
+pub async fn update_course(
+    db: &Db,
+    ctx: &Ctx,
+    id: i64,
+    version: i64,
+    p: &CoursePatch,
+) -> AppResult<Course> {
+    manage_catalogue(&ctx.actor)?;
+    let mut tx = db.write().await?;
+    let before = store::get_course(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let v = CourseInput::from_course(&before).apply(p);
+    let mut c = Checks::new();
+    let (title, desc, provider) = v.validate(&mut c);
+    skill_exists(&mut tx, &mut c, v.skill_id).await?;
+    c.finish()?;
+    if store::update_course(
+        &mut tx,
+        id,
+        version,
+        &title,
+        desc.as_deref(),
+        provider.as_deref(),
+        v.hours,
+        v.certificate_months,
+        v.skill_id,
+        ctx.now_ms,
+    )
+    .await?
+        == 0
+    {
+        return Err(AppError::PreconditionFailed);
+    }
+    let after = store::get_course(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db::audit::log_change(
+        &mut tx,
+        ctx,
+        "course.update",
+        "course",
+        Some(id),
+        json(&before),
+        json(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
 pub async fn create_course(
     db: &Db,
     ctx: &Ctx,
@@ -68,13 +130,14 @@ pub async fn create_course(
     manage_catalogue(&ctx.actor)?;
     let mut c = Checks::new();
     let (title, desc, provider) = i.validate(&mut c);
-    c.finish()?;
     let mut tx = db.write().await?;
     if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
         return store::get_course(&mut tx, id)
             .await?
             .ok_or(AppError::NotFound);
     }
+    skill_exists(&mut tx, &mut c, i.skill_id).await?;
+    c.finish()?;
     let id = store::insert_course(
         &mut tx,
         &title,
@@ -82,6 +145,7 @@ pub async fn create_course(
         provider.as_deref(),
         i.hours,
         i.certificate_months,
+        i.skill_id,
         ctx.now_ms,
     )
     .await?;
@@ -342,24 +406,84 @@ pub async fn enrol(
     Ok(out)
 }
 
-/// Enrols the people of a department with a skill gap the session's course closes (see
-/// [`super::skill_gaps`], the hook wired to the skills gap report).
+/// The session and the people of the department with a gap its course closes, each marked
+/// when already enrolled. Only those who manage the department's training may ask (the list
+/// shows skill levels).
+async fn skill_gap_preview_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    session_id: i64,
+    department_id: i64,
+) -> AppResult<(Session, SkillGapPreview)> {
+    let session = store::get_session(tx, session_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !crate::store::department_exists(tx, department_id).await? {
+        return Err(AppError::field(
+            "department_id",
+            "not_found",
+            "no such department",
+        ));
+    }
+    if !ctx.actor.can_manage_training_of(Some(department_id)) {
+        return Err(AppError::Forbidden("enrol this department"));
+    }
+    let (skill, mut people) =
+        super::skill_gaps::people_with_gaps_for_course(tx, ctx, session.course_id, department_id)
+            .await?;
+    let enrolled: std::collections::HashSet<i64> =
+        store::list_enrolments(tx, Some(session.id), None)
+            .await?
+            .into_iter()
+            .filter(|e| e.status != "cancelled")
+            .map(|e| e.person_id)
+            .collect();
+    for p in &mut people {
+        p.enrolled = enrolled.contains(&p.person_id);
+    }
+    let (skill_id, skill_name) = skill.unzip();
+    let preview = SkillGapPreview {
+        session_id,
+        department_id,
+        skill_id,
+        skill_name,
+        people,
+    };
+    Ok((session, preview))
+}
+
+/// What "enrol from skill gaps" would do: the people it would enrol (shown before confirming).
+pub async fn skill_gap_preview(
+    db: &Db,
+    ctx: &Ctx,
+    session_id: i64,
+    department_id: i64,
+) -> AppResult<SkillGapPreview> {
+    let mut tx = db.read().await?;
+    Ok(
+        skill_gap_preview_in(&mut tx, ctx, session_id, department_id)
+            .await?
+            .1,
+    )
+}
+
+/// Enrols the people of a department with a skill gap the session's course closes (the skills
+/// gap report through [`super::skill_gaps`]); people already enrolled are skipped. Returns the
+/// new enrolments (source `skill_gap`).
 pub async fn enrol_from_skill_gaps(
     db: &Db,
     ctx: &Ctx,
     session_id: i64,
     department_id: i64,
 ) -> AppResult<Vec<Enrolment>> {
-    if !ctx.actor.can_manage_training_of(Some(department_id)) {
-        return Err(AppError::Forbidden("enrol this department"));
-    }
     let mut tx = db.write().await?;
-    let session = store::get_session(&mut tx, session_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let people =
-        super::skill_gaps::people_with_gaps_for_course(&mut tx, session.course_id, department_id)
-            .await?;
+    let (session, preview) = skill_gap_preview_in(&mut tx, ctx, session_id, department_id).await?;
+    let people: Vec<i64> = preview
+        .people
+        .iter()
+        .filter(|p| !p.enrolled)
+        .map(|p| p.person_id)
+        .collect();
     let out = enrol_people(&mut tx, ctx, &session, &people, "skill_gap").await?;
     tx.commit().await?;
     Ok(out)

@@ -3,8 +3,9 @@ use super::model::{Certificate, Course, Enrolment, Program, Session};
 use db::sql::Sql;
 use db::{DbError, Row, Tx};
 
-const COURSE_SELECT: &str = "SELECT id, title, description, provider, hours, certificate_months, version, \
-     created_at, updated_at FROM courses";
+const COURSE_SELECT: &str = "SELECT c.id, c.title, c.description, c.provider, c.hours, c.certificate_months, \
+     c.skill_id, sk.name AS skill_name, c.version, c.created_at, c.updated_at \
+     FROM courses c LEFT JOIN skills sk ON sk.id = c.skill_id";
 
 fn course_row(r: &Row) -> Result<Course, DbError> {
     Ok(Course {
@@ -14,6 +15,8 @@ fn course_row(r: &Row) -> Result<Course, DbError> {
         provider: r.opt_string("provider")?,
         hours: r.opt_f64("hours")?,
         certificate_months: r.opt_i64("certificate_months")?,
+        skill_id: r.opt_i64("skill_id")?,
+        skill_name: r.opt_string("skill_name")?,
         version: r.i64("version")?,
         created_at: r.i64("created_at")?,
         updated_at: r.i64("updated_at")?,
@@ -21,7 +24,7 @@ fn course_row(r: &Row) -> Result<Course, DbError> {
 }
 
 pub async fn list_courses(tx: &mut Tx) -> Result<Vec<Course>, DbError> {
-    tx.fetch_all(&format!("{COURSE_SELECT} ORDER BY title, id"), &[])
+    tx.fetch_all(&format!("{COURSE_SELECT} ORDER BY c.title, c.id"), &[])
         .await?
         .iter()
         .map(course_row)
@@ -29,7 +32,7 @@ pub async fn list_courses(tx: &mut Tx) -> Result<Vec<Course>, DbError> {
 }
 
 pub async fn get_course(tx: &mut Tx, id: i64) -> Result<Option<Course>, DbError> {
-    tx.fetch_opt(&format!("{COURSE_SELECT} WHERE id = $1"), &[id.into()])
+    tx.fetch_opt(&format!("{COURSE_SELECT} WHERE c.id = $1"), &[id.into()])
         .await?
         .as_ref()
         .map(course_row)
@@ -44,12 +47,36 @@ pub async fn insert_course(
     provider: Option<&str>,
     hours: Option<f64>,
     certificate_months: Option<i64>,
+    skill_id: Option<i64>,
     now: i64,
 ) -> Result<i64, DbError> {
     tx.insert_id(
-        "INSERT INTO courses (title, description, provider, hours, certificate_months, created_at, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$6) RETURNING id",
-        &[title.into(), description.into(), provider.into(), hours.into(), certificate_months.into(), now.into()],
+        "INSERT INTO courses (title, description, provider, hours, certificate_months, skill_id, created_at, updated_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$7) RETURNING id",
+        &[title.into(), description.into(), provider.into(), hours.into(), certificate_months.into(), skill_id.into(), now.into()],
+    )
+    .await
+}
+
+/// Writes a course's fields when `version` still matches; the rows changed (0: stale).
+#[allow(clippy::too_many_arguments)]
+pub async fn update_course(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    title: &str,
+    description: Option<&str>,
+    provider: Option<&str>,
+    hours: Option<f64>,
+    certificate_months: Option<i64>,
+    skill_id: Option<i64>,
+    now: i64,
+) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE courses SET title = $1, description = $2, provider = $3, hours = $4, certificate_months = $5, \
+         skill_id = $6, updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9",
+        &[title.into(), description.into(), provider.into(), hours.into(), certificate_months.into(),
+          skill_id.into(), now.into(), id.into(), version.into()],
     )
     .await
 }
