@@ -93,9 +93,10 @@ pub async fn get_program(tx: &mut Tx, id: i64) -> Result<Option<Program>, DbErro
     };
     let courses = tx
         .fetch_all(
-            "SELECT c.id, c.title, c.description, c.provider, c.hours, c.certificate_months, c.version, \
-             c.created_at, c.updated_at FROM training_program_courses pc JOIN courses c ON c.id = pc.course_id \
-             WHERE pc.program_id = $1 ORDER BY pc.position",
+            "SELECT c.id, c.title, c.description, c.provider, c.hours, c.certificate_months, c.skill_id, \
+             sk.name AS skill_name, c.version, c.created_at, c.updated_at \
+             FROM training_program_courses pc JOIN courses c ON c.id = pc.course_id \
+             LEFT JOIN skills sk ON sk.id = c.skill_id WHERE pc.program_id = $1 ORDER BY pc.position",
             &[id.into()],
         )
         .await?
