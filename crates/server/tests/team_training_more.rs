@@ -1,4 +1,5 @@
-//! Training after issue 5's follow-up, on both databases: courses are edited (If-Match,
+//! Team edits after issue 5's follow-up, on both databases: leave is edited (If-Match, audited,
+//! a person picker on the form) and cancelled; courses are edited (If-Match,
 //! audited) and name the skill they teach; "enrol from skill gaps" previews then enrols the
 //! people of a department whose level is below their position's requirement (API and pages,
 //! without JavaScript), for those who manage the department's training only.
@@ -392,6 +393,208 @@ async fn courses_are_edited_and_enrol_from_skill_gaps_previews_then_enrols() {
             body(admin.get(&cpath).await, 200).await["title"],
             "Forklift basics (2027)"
         );
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leave_is_edited_and_cancelled_with_a_person_picker() {
+    for b in BACKENDS {
+        let app = spawn(b).await;
+        let admin = app.api(&app.user_with_token("boss", Role::Admin).await);
+        let mgr = app.api(&app.user_with_token("mgr", Role::Manager).await);
+        let member = app.api(&app.user_with_token("mona", Role::Member).await);
+        let other = app.api(&app.user_with_token("otto", Role::Member).await);
+        let mut depts = Vec::new();
+        for name in ["Ops", "Sales"] {
+            depts.push(id(&body(
+                admin
+                    .post("/api/v1/departments", &json!({"name": name}))
+                    .await,
+                201,
+            )
+            .await));
+        }
+        let mut people = Vec::new();
+        for (no, name, d, api) in [
+            ("M1", "Manager Mo", depts[0], &mgr),
+            ("E1", "Mona Member", depts[0], &member),
+            ("E2", "Otto Other", depts[0], &other),
+            ("S1", "Sal Sales", depts[1], &admin),
+        ] {
+            let user = if no == "S1" { None } else { user_of(api).await };
+            people.push(id(&body(
+                admin
+                    .post("/api/v1/people", &json!({"employee_no": no, "name": name, "department_id": d, "user_id": user}))
+                    .await,
+                201,
+            )
+            .await));
+        }
+        let mona = people[1];
+        let l = body(
+            member
+                .post("/api/v1/leaves", &json!({"person_id": mona, "start_date": "2026-12-01", "end_date": "2026-12-03", "kind": "annual"}))
+                .await,
+            201,
+        )
+        .await;
+        let lp = format!("/api/v1/leaves/{}", id(&l));
+        problem(
+            member
+                .patch(&lp, &json!({"end_date": "2026-12-04"}), None)
+                .await,
+            428,
+        )
+        .await;
+        problem(
+            other
+                .patch(&lp, &json!({"end_date": "2026-12-04"}), Some(&etag(&l)))
+                .await,
+            403,
+        )
+        .await;
+        let p = problem(
+            member
+                .patch(&lp, &json!({"end_date": "2026-11-30"}), Some(&etag(&l)))
+                .await,
+            422,
+        )
+        .await;
+        assert!(names_field(&p, "end_date"), "{b:?} {p}");
+        let l2 = body(
+            member
+                .patch(
+                    &lp,
+                    &json!({"end_date": "2026-12-04", "kind": "personal", "note": "moving"}),
+                    Some(&etag(&l)),
+                )
+                .await,
+            200,
+        )
+        .await;
+        assert_eq!(
+            (
+                l2["start_date"].as_str(),
+                l2["end_date"].as_str(),
+                l2["kind"].as_str(),
+                l2["note"].as_str()
+            ),
+            (
+                Some("2026-12-01"),
+                Some("2026-12-04"),
+                Some("personal"),
+                Some("moving")
+            ),
+            "{b:?}"
+        );
+        problem(
+            mgr.patch(&lp, &json!({"note": null}), Some(&etag(&l)))
+                .await,
+            412,
+        )
+        .await;
+        let l3 = body(
+            mgr.patch(&lp, &json!({"note": null}), Some(&etag(&l2)))
+                .await,
+            200,
+        )
+        .await;
+        assert_eq!(l3["note"], Value::Null);
+        assert_eq!(audit_count(&app, "leave.update").await, 2, "{b:?}");
+
+        // Pages: the picker offers whom you may record leave for (a member: themself; the
+        // manager: Ops, not Sales); the edit page saves; cancel removes.
+        let c = sign_in(&app, "mona").await;
+        let html = c
+            .get(app.url("/capacity/leaves"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains(&format!("<option value=\"{mona}\" selected>")),
+            "{b:?}"
+        );
+        assert!(
+            !html.contains("Otto Other"),
+            "{b:?}: a member records only their own leave"
+        );
+        let cm = sign_in(&app, "mgr").await;
+        let html_m = cm
+            .get(app.url("/capacity/leaves"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html_m.contains("Otto Other") && !html_m.contains("Sal Sales"),
+            "{b:?}"
+        );
+        let edit = c
+            .get(app.url(&format!("/capacity/leaves/{}/edit", id(&l))))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(edit.status(), 200);
+        let html = edit.text().await.unwrap();
+        assert!(
+            html.contains("value=\"2026-12-04\"") && !html.contains("capacity."),
+            "{b:?}"
+        );
+        let r = c
+            .post(app.url(&format!("/capacity/leaves/{}", id(&l))))
+            .form(&[
+                ("_csrf", form_token(&html)),
+                ("version", l3["version"].to_string()),
+                ("start_date", "2026-12-02".into()),
+                ("end_date", "2026-12-05".into()),
+                ("kind", "sick".into()),
+                ("note", "".into()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{b:?}");
+        let now = body(admin.get(&lp).await, 200).await;
+        assert_eq!(
+            (now["start_date"].as_str(), now["kind"].as_str()),
+            (Some("2026-12-02"), Some("sick"))
+        );
+        // A stale form is refused in place (422) and saves nothing.
+        let r = c
+            .post(app.url(&format!("/capacity/leaves/{}", id(&l))))
+            .form(&[
+                ("_csrf", form_token(&html)),
+                ("version", l3["version"].to_string()),
+                ("start_date", "2026-12-09".into()),
+                ("end_date", "2026-12-09".into()),
+                ("kind", "sick".into()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{b:?}");
+        assert_eq!(
+            body(admin.get(&lp).await, 200).await["start_date"],
+            "2026-12-02"
+        );
+        let r = c
+            .post(app.url("/capacity/leaves/delete"))
+            .form(&[
+                ("_csrf", form_token(&html)),
+                ("id", id(&l).to_string()),
+                ("version", now["version"].to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        problem(admin.get(&lp).await, 404).await;
         app.stop().await;
     }
 }

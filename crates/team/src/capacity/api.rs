@@ -1,5 +1,5 @@
 //! `/api/v1/calendar`, `/api/v1/leaves`, `/api/v1/workload`.
-use crate::capacity::model::{CalendarDay, CalendarYear, Leave, LeaveInput, Workload};
+use crate::capacity::model::{CalendarDay, CalendarYear, Leave, LeaveInput, LeavePatch, Workload};
 use crate::capacity::service::{self, ImportSummary};
 use axum::Json;
 use axum::body::Bytes;
@@ -16,7 +16,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(import_calendar))
         .routes(routes!(get_calendar))
         .routes(routes!(list_leaves, create_leave))
-        .routes(routes!(get_leave, delete_leave))
+        .routes(routes!(get_leave, update_leave, delete_leave))
         .routes(routes!(workload))
 }
 
@@ -155,6 +155,26 @@ async fn get_leave(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let l = service::get_leave(&st.db, &ctx, id).await?;
+    let v = l.version;
+    Ok(with_etag(Json(l).into_response(), id, v))
+}
+
+/// Change a leave's dates, kind or note. Needs `If-Match`.
+#[utoipa::path(patch, path = "/api/v1/leaves/{id}", tag = "capacity", request_body = LeavePatch,
+    params(("id" = i64, Path, description = "Leave id"), ("If-Match" = String, Header, description = "The ETag read")),
+    responses((status = 200, body = Leave), (status = 401, body = ui::error::Problem),
+              (status = 403, body = ui::error::Problem), (status = 404, body = ui::error::Problem),
+              (status = 412, body = ui::error::Problem), (status = 422, body = ui::error::Problem),
+              (status = 428, body = ui::error::Problem)))]
+async fn update_leave(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<i64>,
+    IfMatch(version): IfMatch,
+    ApiJson(p): ApiJson<LeavePatch>,
+) -> Result<Response, ApiError> {
+    let ctx = req.ctx(st.now_ms())?;
+    let l = service::update_leave(&st.db, &ctx, id, version, &p).await?;
     let v = l.version;
     Ok(with_etag(Json(l).into_response(), id, v))
 }

@@ -167,7 +167,48 @@ pub struct LeaveInput {
     pub note: Option<String>,
 }
 
+/// A change to a leave (the person stays); absent fields stay, `note: null` clears the note.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeavePatch {
+    #[serde(default)]
+    pub start_date: Option<String>,
+    #[serde(default)]
+    pub end_date: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default, deserialize_with = "crate::model::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub note: Option<Option<String>>,
+}
+
 impl LeaveInput {
+    pub fn from_leave(l: &Leave) -> Self {
+        Self {
+            person_id: l.person_id,
+            start_date: l.start_date.clone(),
+            end_date: l.end_date.clone(),
+            kind: l.kind.clone(),
+            note: l.note.clone(),
+        }
+    }
+
+    pub fn apply(mut self, p: &LeavePatch) -> Self {
+        if let Some(v) = &p.start_date {
+            self.start_date = v.clone();
+        }
+        if let Some(v) = &p.end_date {
+            self.end_date = v.clone();
+        }
+        if let Some(v) = &p.kind {
+            self.kind = v.clone();
+        }
+        if let Some(v) = &p.note {
+            self.note = v.clone();
+        }
+        self
+    }
+
     pub fn validate(self, c: &mut Checks) -> Self {
         let start = c.opt_date("start_date", Some(&self.start_date));
         let end = c.opt_date("end_date", Some(&self.end_date));

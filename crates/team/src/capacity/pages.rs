@@ -1,10 +1,10 @@
 //! `/capacity/*`: the workload heat map, the working calendar (view and import) and leave.
-use crate::capacity::model::{CalendarDay, LEAVE_KINDS, Leave, LeaveInput, Workload};
+use crate::capacity::model::{CalendarDay, LEAVE_KINDS, Leave, LeaveInput, LeavePatch, Workload};
 use crate::capacity::service;
 use crate::web::{PageResult, back, ctx_of, form_message, here, opt_i64, opt_text};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -21,6 +21,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/capacity/leaves", get(leaves_page).post(leave_create))
         .route("/capacity/leaves/delete", post(leave_delete))
+        .route("/capacity/leaves/{id}/edit", get(leave_edit_page))
+        .route("/capacity/leaves/{id}", post(leave_update))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -230,11 +232,17 @@ struct LeavesPage {
     leaves: Vec<Leave>,
     next_url: Option<String>,
     own_person: Option<i64>,
+    /// Whom the caller may record leave for (yourself first).
+    people: Vec<(i64, String)>,
     kinds: &'static [&'static str],
     flash: Flash,
 }
 
 impl LeavesPage {
+    fn is_me(&self, id: &i64) -> bool {
+        self.own_person == Some(*id)
+    }
+
     fn kind(&self, k: &str) -> &'static str {
         self.chrome.t(&format!("capacity.leave_{k}"))
     }
@@ -284,6 +292,11 @@ async fn leaves_page(
         chrome,
         leaves: page.items,
         next_url,
+        people: {
+            let mut people = service::leave_people(&st.db, &ctx).await.map_err(pe)?;
+            people.sort_by_key(|p| Some(p.0) != ctx.actor.person_id);
+            people
+        },
         own_person: ctx.actor.person_id,
         kinds: &LEAVE_KINDS,
         flash: Flash {
@@ -347,5 +360,104 @@ async fn leave_delete(
     match service::delete_leave(&st.db, &ctx, id, version).await {
         Ok(()) => Ok(back("/capacity/leaves", Ok("removed"))),
         Err(e) => Ok(back("/capacity/leaves", Err(form_message(locale, e)?))),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "capacity/leave_edit.html")]
+struct LeaveEditPage {
+    chrome: Chrome,
+    l: Leave,
+    kinds: &'static [&'static str],
+    error: Option<String>,
+}
+
+impl LeaveEditPage {
+    fn kind(&self, k: &str) -> &'static str {
+        self.chrome.t(&format!("capacity.leave_{k}"))
+    }
+}
+
+async fn render_leave_edit(
+    st: &AppState,
+    req: &Req,
+    ctx: &kernel::Ctx,
+    id: i64,
+    sent: Option<Leave>,
+    error: Option<String>,
+) -> PageResult {
+    let pe = |e| PageError(e, req.locale());
+    let stored = service::get_leave(&st.db, ctx, id).await.map_err(pe)?;
+    let mut chrome = notify::chrome(
+        st,
+        req,
+        "/capacity/workload",
+        "capacity.edit_leave",
+        &format!("/capacity/leaves/{id}/edit"),
+    )
+    .await;
+    chrome.title = format!(
+        "{} · {}",
+        chrome.t("capacity.edit_leave"),
+        stored.person_name
+    );
+    let bad = error.is_some();
+    let mut r = LeaveEditPage {
+        chrome,
+        l: sent.unwrap_or(stored),
+        kinds: &LEAVE_KINDS,
+        error,
+    }
+    .into_response();
+    if bad {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+async fn leave_edit_page(State(st): State<AppState>, req: Req, Path(id): Path<i64>) -> PageResult {
+    let ctx = ctx_of(&st, &req)?;
+    render_leave_edit(&st, &req, &ctx, id, None, None).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LeaveEditForm {
+    version: String,
+    start_date: String,
+    end_date: String,
+    kind: String,
+    note: String,
+}
+
+async fn leave_update(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<i64>,
+    Form(f): Form<LeaveEditForm>,
+) -> PageResult {
+    let locale = req.locale();
+    let ctx = ctx_of(&st, &req)?;
+    let version = f.version.trim().parse().unwrap_or(0);
+    let patch = LeavePatch {
+        start_date: Some(f.start_date.clone()),
+        end_date: Some(f.end_date.clone()),
+        kind: Some(f.kind.clone()),
+        note: Some(opt_text(&f.note)),
+    };
+    match service::update_leave(&st.db, &ctx, id, version, &patch).await {
+        Ok(_) => Ok(back("/capacity/leaves", Ok("saved"))),
+        Err(e) => {
+            let msg = form_message(locale, e)?;
+            let mut sent = service::get_leave(&st.db, &ctx, id)
+                .await
+                .map_err(|e| PageError(e, locale))?;
+            sent.start_date = f.start_date;
+            sent.end_date = f.end_date;
+            sent.kind = f.kind;
+            sent.note = opt_text(&f.note);
+            sent.version = version;
+            render_leave_edit(&st, &req, &ctx, id, Some(sent), Some(msg)).await
+        }
     }
 }

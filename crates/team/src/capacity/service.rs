@@ -1,7 +1,7 @@
 //! Capacity use cases: the calendar (admins import it), leave (members for themselves,
 //! managers in their departments), the workload heat map and the availability assignment uses.
 use crate::capacity::model::{
-    CalendarDay, CalendarYear, Leave, LeaveInput, WorkCalendar, Workload, WorkloadRow,
+    CalendarDay, CalendarYear, Leave, LeaveInput, LeavePatch, WorkCalendar, Workload, WorkloadRow,
     hours_between, monday_of, parse_calendar, week_cell, week_index,
 };
 use crate::capacity::store;
@@ -128,6 +128,69 @@ pub async fn get_leave(db: &Db, ctx: &Ctx, id: i64) -> AppResult<Leave> {
         .ok_or(AppError::NotFound)?;
     leave_target(&mut tx, ctx, l.person_id).await?;
     Ok(l)
+}
+
+/// The active people the caller may record leave for (the leave form's picker), by name:
+/// (id, display name).
+pub async fn leave_people(db: &Db, ctx: &Ctx) -> AppResult<Vec<(i64, String)>> {
+    let mut tx = db.read().await?;
+    let vis = ctx.actor.people_visibility();
+    Ok(
+        store::capacity_people(&mut tx, &vis, None, None, None, i64::MAX)
+            .await?
+            .into_iter()
+            .filter(|p| ctx.actor.can_manage_leave(p.department_id, p.id))
+            .map(|p| {
+                let name = match p.name_zh {
+                    Some(z) => format!("{z} {}", p.name),
+                    None => p.name,
+                };
+                (p.id, name)
+            })
+            .collect(),
+    )
+}
+
+/// Changes a leave's dates, kind or note (whoever may record it for the person);
+/// `version` from `If-Match`.
+pub async fn update_leave(
+    db: &Db,
+    ctx: &Ctx,
+    id: i64,
+    version: i64,
+    patch: &LeavePatch,
+) -> AppResult<Leave> {
+    let mut tx = db.write().await?;
+    let before = store::get_leave(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let dept = leave_target(&mut tx, ctx, before.person_id).await?;
+    if !ctx.actor.can_manage_leave(dept, before.person_id) {
+        return Err(AppError::Forbidden("change this leave"));
+    }
+    let mut c = Checks::new();
+    let v = LeaveInput::from_leave(&before)
+        .apply(patch)
+        .validate(&mut c);
+    c.finish()?;
+    if store::update_leave(&mut tx, id, version, &v).await? == 0 {
+        return Err(AppError::PreconditionFailed);
+    }
+    let after = store::get_leave(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db::audit::log_change(
+        &mut tx,
+        ctx,
+        "leave.update",
+        "leave",
+        Some(id),
+        json(&before),
+        json(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 pub async fn delete_leave(db: &Db, ctx: &Ctx, id: i64, version: i64) -> AppResult<()> {

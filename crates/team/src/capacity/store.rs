@@ -127,6 +127,27 @@ pub async fn insert_leave(
     .await
 }
 
+pub async fn update_leave(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    v: &LeaveInput,
+) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE leaves SET start_date = $1, end_date = $2, kind = $3, note = $4, version = version + 1 \
+         WHERE id = $5 AND version = $6",
+        &[
+            v.start_date.as_str().into(),
+            v.end_date.as_str().into(),
+            v.kind.as_str().into(),
+            v.note.clone().into(),
+            id.into(),
+            version.into(),
+        ],
+    )
+    .await
+}
+
 pub async fn delete_leave(tx: &mut Tx, id: i64, version: i64) -> Result<u64, DbError> {
     tx.execute(
         "DELETE FROM leaves WHERE id = $1 AND version = $2",
