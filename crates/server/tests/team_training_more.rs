@@ -598,3 +598,157 @@ async fn leave_is_edited_and_cancelled_with_a_person_picker() {
         app.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_are_edited_over_the_api_and_the_page() {
+    for b in BACKENDS {
+        let app = spawn(b).await;
+        let admin = app.api(&app.user_with_token("boss", Role::Admin).await);
+        let mgr = app.api(&app.user_with_token("mgr", Role::Manager).await);
+        let member = app.api(&app.user_with_token("mona", Role::Member).await);
+        let d = id(&body(
+            admin
+                .post("/api/v1/departments", &json!({"name": "Ops"}))
+                .await,
+            201,
+        )
+        .await);
+        let mut people = Vec::new();
+        for (no, api) in [("M1", &mgr), ("E1", &member)] {
+            let user = user_of(api).await;
+            people.push(id(&body(
+                admin
+                    .post("/api/v1/people", &json!({"employee_no": no, "name": format!("P {no}"), "department_id": d, "user_id": user}))
+                    .await,
+                201,
+            )
+            .await));
+        }
+        let course = body(
+            admin
+                .post("/api/v1/courses", &json!({"title": "Safety"}))
+                .await,
+            201,
+        )
+        .await;
+        let s = body(
+            admin
+                .post("/api/v1/training-sessions", &json!({"course_id": id(&course), "starts_on": "2027-05-03", "ends_on": "2027-05-04", "capacity": 5}))
+                .await,
+            201,
+        )
+        .await;
+        let sp = format!("/api/v1/training-sessions/{}", id(&s));
+        body(
+            member
+                .post(
+                    &format!("{sp}/enrolments"),
+                    &json!({"person_id": people[1]}),
+                )
+                .await,
+            201,
+        )
+        .await;
+        body(
+            mgr.post(
+                &format!("{sp}/enrolments"),
+                &json!({"person_id": people[0]}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        let s = body(admin.get(&sp).await, 200).await;
+        problem(mgr.patch(&sp, &json!({"location": "A"}), None).await, 428).await;
+        problem(
+            member
+                .patch(&sp, &json!({"location": "A"}), Some(&etag(&s)))
+                .await,
+            403,
+        )
+        .await;
+        let p = problem(
+            mgr.patch(
+                &sp,
+                &json!({"ends_on": "2027-05-01", "capacity": 1}),
+                Some(&etag(&s)),
+            )
+            .await,
+            422,
+        )
+        .await;
+        assert!(
+            names_field(&p, "ends_on") && names_field(&p, "capacity"),
+            "{b:?} {p}"
+        );
+        let p = problem(
+            mgr.patch(&sp, &json!({"trainer_id": 9999}), Some(&etag(&s)))
+                .await,
+            422,
+        )
+        .await;
+        assert!(names_field(&p, "trainer_id"));
+        let s2 = body(
+            mgr.patch(
+                &sp,
+                &json!({"location": "Room 3", "trainer_id": people[0], "ends_on": "2027-05-05"}),
+                Some(&etag(&s)),
+            )
+            .await,
+            200,
+        )
+        .await;
+        assert_eq!(
+            (
+                s2["location"].as_str(),
+                s2["trainer_id"].as_i64(),
+                s2["ends_on"].as_str(),
+                s2["capacity"].as_i64()
+            ),
+            (Some("Room 3"), Some(people[0]), Some("2027-05-05"), Some(5)),
+            "{b:?}"
+        );
+        problem(
+            mgr.patch(&sp, &json!({"location": "B"}), Some(&etag(&s)))
+                .await,
+            412,
+        )
+        .await;
+        assert_eq!(audit_count(&app, "session.update").await, 1, "{b:?}");
+
+        let c = sign_in(&app, "mgr").await;
+        let page = app.url(&format!("/training/sessions/{}", id(&s)));
+        let html = c.get(&page).send().await.unwrap().text().await.unwrap();
+        assert!(
+            html.contains("value=\"Room 3\"") && !html.contains("tp."),
+            "{b:?}"
+        );
+        let r = c
+            .post(&page)
+            .form(&[
+                ("_csrf", form_token(&html)),
+                ("version", s2["version"].to_string()),
+                ("starts_on", "2027-06-01".into()),
+                ("ends_on", "2027-06-01".into()),
+                ("trainer_id", "".into()),
+                ("location", "".into()),
+                ("capacity", "".into()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{b:?}");
+        let s3 = body(admin.get(&sp).await, 200).await;
+        assert_eq!(
+            (
+                s3["starts_on"].as_str(),
+                s3["trainer_id"].clone(),
+                s3["location"].clone(),
+                s3["capacity"].clone()
+            ),
+            (Some("2027-06-01"), Value::Null, Value::Null, Value::Null),
+            "{b:?}"
+        );
+        app.stop().await;
+    }
+}

@@ -2,7 +2,8 @@
 //! `/certificates` and `/people/{id}/training`.
 use super::model::{
     Certificate, CertificateInput, Course, CourseInput, CoursePatch, EnrolInput, Enrolment,
-    EnrolmentPatch, Program, ProgramInput, Session, SessionInput, SkillGapPreview, TrainingRecord,
+    EnrolmentPatch, Program, ProgramInput, Session, SessionInput, SessionPatch, SkillGapPreview,
+    TrainingRecord,
 };
 use super::service;
 use crate::api::{json_body, read_response, with_etag};
@@ -24,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_course, update_course))
         .routes(routes!(list_programs, create_program))
         .routes(routes!(list_sessions, create_session))
-        .routes(routes!(get_session))
+        .routes(routes!(get_session, update_session))
         .routes(routes!(list_enrolments, enrol))
         .routes(routes!(skill_gap_preview, enrol_from_skill_gaps))
         .routes(routes!(get_enrolment, update_enrolment))
@@ -234,6 +235,26 @@ async fn enrol(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     Ok(created_json(service::enrol(&st.db, &ctx, id, &i).await?))
+}
+
+/// Change a session's dates, trainer, location or capacity. Needs `If-Match`.
+#[utoipa::path(patch, path = "/api/v1/training-sessions/{id}", tag = "training", request_body = SessionPatch,
+    params(("id" = i64, Path, description = "Session id"), ("If-Match" = String, Header, description = "ETag read")),
+    responses((status = 200, body = Session), (status = 401, body = ui::error::Problem),
+              (status = 403, body = ui::error::Problem), (status = 404, body = ui::error::Problem),
+              (status = 412, body = ui::error::Problem), (status = 422, body = ui::error::Problem),
+              (status = 428, body = ui::error::Problem)))]
+async fn update_session(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<i64>,
+    IfMatch(version): IfMatch,
+    ApiJson(p): ApiJson<SessionPatch>,
+) -> Result<Response, ApiError> {
+    let ctx = req.ctx(st.now_ms())?;
+    let s = service::update_session(&st.db, &ctx, id, version, &p).await?;
+    let etag = etag_for(s.id, s.version);
+    Ok(with_etag(Json(s).into_response(), &etag))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -170,7 +170,56 @@ pub struct SessionInput {
     pub capacity: Option<i64>,
 }
 
+/// A change to a session (the course stays); absent fields stay, `null` clears an optional one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionPatch {
+    #[serde(default)]
+    pub starts_on: Option<String>,
+    #[serde(default)]
+    pub ends_on: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub trainer_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub location: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub capacity: Option<Option<i64>>,
+}
+
 impl SessionInput {
+    pub fn from_session(s: &Session) -> Self {
+        Self {
+            course_id: s.course_id,
+            starts_on: s.starts_on.clone(),
+            ends_on: s.ends_on.clone(),
+            trainer_id: s.trainer_id,
+            location: s.location.clone(),
+            capacity: s.capacity,
+        }
+    }
+
+    pub fn apply(mut self, p: &SessionPatch) -> Self {
+        if let Some(v) = &p.starts_on {
+            self.starts_on = v.clone();
+        }
+        if let Some(v) = &p.ends_on {
+            self.ends_on = v.clone();
+        }
+        if let Some(v) = p.trainer_id {
+            self.trainer_id = v;
+        }
+        if let Some(v) = &p.location {
+            self.location = v.clone();
+        }
+        if let Some(v) = p.capacity {
+            self.capacity = v;
+        }
+        self
+    }
+
     pub fn validate(&self, c: &mut Checks) -> (String, String, Option<String>) {
         let s = c.opt_date("starts_on", Some(&self.starts_on));
         let e = c.opt_date("ends_on", Some(&self.ends_on));

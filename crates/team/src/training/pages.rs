@@ -3,7 +3,7 @@
 //! attendance/result form per enrolment.
 use super::model::{
     Course, CourseInput, CoursePatch, EnrolInput, Enrolment, EnrolmentPatch, Program, Session,
-    SessionInput, SkillGapPreview,
+    SessionInput, SessionPatch, SkillGapPreview,
 };
 use super::service;
 use crate::pages::{FormErrors, Opt, ctx_of, opt_text, parse_id};
@@ -25,7 +25,10 @@ pub fn router() -> Router<AppState> {
         .route("/training/courses/{id}/edit", get(course_edit_page))
         .route("/training/courses/{id}", post(course_update))
         .route("/training/sessions", post(session_create))
-        .route("/training/sessions/{id}", get(session_page))
+        .route(
+            "/training/sessions/{id}",
+            get(session_page).post(session_update),
+        )
         .route("/training/sessions/{id}/enrol", post(enrol))
         .route(
             "/training/sessions/{id}/skill-gaps",
@@ -394,6 +397,9 @@ impl SessionPage {
     fn score(&self, v: &Option<f64>) -> String {
         v.map(|x| format!("{x}")).unwrap_or_default()
     }
+    fn is_trainer(&self, person: &str) -> bool {
+        self.s.trainer_id.map(|t| t.to_string()).as_deref() == Some(person)
+    }
     fn enrolled(&self) -> bool {
         self.enrolments.iter().any(|e| Some(e.person_id) == self.me)
     }
@@ -455,6 +461,43 @@ async fn session_page(State(st): State<AppState>, req: Req, Path(id): Path<Strin
     let id = parse_id(&id, req.locale())?;
     let ctx = ctx_of(&st, &req)?;
     render_session(&st, &req, &ctx, id, FormErrors::default()).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SessionEditForm {
+    version: String,
+    starts_on: String,
+    ends_on: String,
+    trainer_id: String,
+    location: String,
+    capacity: String,
+}
+
+async fn session_update(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+    Form(f): Form<SessionEditForm>,
+) -> PageResult {
+    let id = parse_id(&id, req.locale())?;
+    let ctx = ctx_of(&st, &req)?;
+    let r = async {
+        let p = SessionPatch {
+            starts_on: Some(f.starts_on.clone()),
+            ends_on: Some(f.ends_on.clone()),
+            trainer_id: Some(form_id("trainer_id", &f.trainer_id)?),
+            location: Some(opt_text(&f.location)),
+            capacity: Some(form_id("capacity", &f.capacity)?),
+        };
+        let version = f.version.trim().parse().unwrap_or(0);
+        service::update_session(&st.db, &ctx, id, version, &p).await
+    }
+    .await;
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response()),
+        Err(e) => render_session(&st, &req, &ctx, id, form_errors(req.locale(), e)?).await,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

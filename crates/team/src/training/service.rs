@@ -4,7 +4,7 @@
 use super::model::{
     Certificate, CertificateInput, Course, CourseInput, CoursePatch, ENROLMENT_STATUSES,
     EnrolInput, Enrolment, EnrolmentPatch, Program, ProgramInput, Session, SessionInput,
-    SkillGapPreview, TrainingRecord, add_months,
+    SessionPatch, SkillGapPreview, TrainingRecord, add_months,
 };
 use super::store;
 use db::idempotency::{self, Idem};
@@ -307,6 +307,69 @@ pub async fn create_session(
     .await?;
     tx.commit().await?;
     Ok(s)
+}
+
+/// Changes a session's dates, trainer, place or capacity (admins and managers); a capacity
+/// below the current enrolments is refused. `version` from `If-Match`.
+pub async fn update_session(
+    db: &Db,
+    ctx: &Ctx,
+    id: i64,
+    version: i64,
+    p: &SessionPatch,
+) -> AppResult<Session> {
+    manage_catalogue(&ctx.actor)?;
+    let mut tx = db.write().await?;
+    let before = store::get_session(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let v = SessionInput::from_session(&before).apply(p);
+    let mut c = Checks::new();
+    let (starts, ends, location) = v.validate(&mut c);
+    if let Some(t) = v.trainer_id
+        && !crate::store::person_exists(&mut tx, t).await?
+    {
+        c.push("trainer_id", "not_found", "no such person");
+    }
+    if v.capacity.is_some_and(|cap| cap < before.enrolled) {
+        c.push(
+            "capacity",
+            "out_of_range",
+            format!("{} people are enrolled already", before.enrolled),
+        );
+    }
+    c.finish()?;
+    if store::update_session(
+        &mut tx,
+        id,
+        version,
+        &starts,
+        &ends,
+        v.trainer_id,
+        location.as_deref(),
+        v.capacity,
+        ctx.now_ms,
+    )
+    .await?
+        == 0
+    {
+        return Err(AppError::PreconditionFailed);
+    }
+    let after = store::get_session(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db::audit::log_change(
+        &mut tx,
+        ctx,
+        "session.update",
+        "training_session",
+        Some(id),
+        json(&before),
+        json(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 // ---------------------------------------------------------------- enrolment

@@ -221,6 +221,27 @@ pub async fn insert_session(
     .await
 }
 
+#[allow(clippy::too_many_arguments)]
+pub async fn update_session(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    starts_on: &str,
+    ends_on: &str,
+    trainer_id: Option<i64>,
+    location: Option<&str>,
+    capacity: Option<i64>,
+    now: i64,
+) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE training_sessions SET starts_on = $1, ends_on = $2, trainer_id = $3, location = $4, capacity = $5, \
+         updated_at = $6, version = version + 1 WHERE id = $7 AND version = $8",
+        &[starts_on.into(), ends_on.into(), trainer_id.into(), location.into(), capacity.into(), now.into(),
+          id.into(), version.into()],
+    )
+    .await
+}
+
 const ENROLMENT_SELECT: &str = "SELECT e.id, e.session_id, s.course_id, c.title AS course_title, s.starts_on, \
      e.person_id, p.name AS person_name, e.source, e.status, e.score, e.completed_on, e.version, e.created_at, e.updated_at \
      FROM enrolments e JOIN training_sessions s ON s.id = e.session_id JOIN courses c ON c.id = s.course_id \
