@@ -187,3 +187,105 @@ async fn browser_sign_in_create_task_move_it_and_switch_language() {
     c.close().await.unwrap();
     app.stop().await;
 }
+
+/// The team pages added by issue 5's follow-up at a phone's width (360 CSS px, Chromium's
+/// mobile emulation): none scrolls sideways as a whole (wide tables scroll inside their
+/// `.table-wrap`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn team_pages_fit_a_360px_phone() {
+    let app = spawn(db::Backend::Sqlite).await;
+    let api = app.api(&app.user_with_token("lead", Role::Admin).await);
+    let post = async |path: &str, body: serde_json::Value| {
+        let r = api.post(path, &body).await;
+        assert_eq!(r.status(), 201, "{path}");
+        r.json::<serde_json::Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let dept = post(
+        "/api/v1/departments",
+        json!({"name": "运营部 Operations and logistics"}),
+    )
+    .await;
+    let me = api
+        .get("/api/v1/me")
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let person = post(
+        "/api/v1/people",
+        json!({"employee_no": "E1", "name": "Zhang San", "name_zh": "张三", "department_id": dept,
+               "position": "仓库管理员 Warehouse clerk", "user_id": me["user"]["id"]}),
+    )
+    .await;
+    let skill = post(
+        "/api/v1/skills",
+        json!({"name": "叉车操作 Forklift operation", "category": "仓储 Warehouse"}),
+    )
+    .await;
+    let course = post(
+        "/api/v1/courses",
+        json!({"title": "叉车安全操作规程 Forklift safety procedures, level 2", "skill_id": skill, "certificate_months": 12}),
+    )
+    .await;
+    let session = post(
+        "/api/v1/training-sessions",
+        json!({"course_id": course, "starts_on": "2027-03-01", "ends_on": "2027-03-02", "trainer_id": person,
+               "location": "上海市浦东新区仓储中心二号楼培训室", "capacity": 20}),
+    )
+    .await;
+    let leave = post(
+        "/api/v1/leaves",
+        json!({"person_id": person, "start_date": "2027-01-04", "end_date": "2027-01-08", "kind": "annual",
+               "note": "春节前探亲假 family visit before the Spring Festival"}),
+    )
+    .await;
+
+    let (_driver, url) = start_driver().await;
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--no-first-run", "--lang=en-US"],
+               "mobileEmulation": {"deviceMetrics": {"width": 360, "height": 780, "pixelRatio": 2.0}}}),
+    );
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&url)
+        .await
+        .expect("a browser session");
+    browser_sign_in(&c, &app, "lead").await;
+    for path in [
+        "/training".to_string(),
+        format!("/training/sessions/{session}"),
+        format!("/training/sessions/{session}/skill-gaps?department_id={dept}"),
+        format!("/training/courses/{course}/edit"),
+        "/capacity/leaves".to_string(),
+        format!("/capacity/leaves/{leave}/edit"),
+        "/skills/matrix".to_string(),
+        "/imports/skill-levels".to_string(),
+        "/imports/training-records".to_string(),
+    ] {
+        c.goto(&app.url(&path)).await.unwrap();
+        // A page wider than the device makes Chromium widen the layout viewport, so compare
+        // with the device's 360 px and name what sticks out.
+        let v = c
+            .execute(
+                "return [document.documentElement.scrollWidth, Array.from(document.querySelectorAll('body *')) \
+                 .filter(e => e.getBoundingClientRect().right > 361).slice(-4) \
+                 .map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let scroll = v[0].as_i64().unwrap();
+        assert!(
+            scroll <= 360,
+            "{path}: the page is {scroll} px wide: {}",
+            v[1]
+        );
+    }
+    c.close().await.unwrap();
+    app.stop().await;
+}
