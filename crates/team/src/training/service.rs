@@ -938,7 +938,7 @@ pub async fn import_records(
     let mut sessions: HashMap<(i64, &str), Session> = HashMap::new();
     for (person_id, course, r) in plan {
         let day = r.session_date.as_str();
-        if !sessions.contains_key(&(course.id, day)) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = sessions.entry((course.id, day)) {
             let s = match store::session_on(tx, course.id, day).await? {
                 Some(s) => s,
                 None => {
@@ -962,7 +962,7 @@ pub async fn import_records(
                     s
                 }
             };
-            sessions.insert((course.id, day), s);
+            slot.insert(s);
         }
         let session = &sessions[&(course.id, day)];
         let before = store::enrolment_of(tx, session.id, person_id).await?;
