@@ -36,6 +36,10 @@ log "cargo test (SQLite and PostgreSQL)"
 PROPTEST_CASES="${PROPTEST_CASES:-64}" cargo test --workspace --quiet 2>&1 | tee target/test-output.txt
 grep -E "^test result:" target/test-output.txt | awk '{p+=$4; f+=$6} END {printf "\n%d passed, %d failed\n", p, f}'
 
+log "China holiday calendar against chinesecalendar (PyPI)"
+command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3 python3-venv; }
+scripts/oracle-cn-calendar.sh 2026
+
 if [ "${FUZZ:-1}" != 0 ]; then
   log "API fuzzing (schemathesis, at most ${FUZZ_MAX_TIME:-60}s per database)"
   command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3 python3-venv; }
