@@ -1411,3 +1411,236 @@ async fn a_year_of_actuals_imports_from_a_file_all_or_nothing() {
         app.stop().await;
     }
 }
+
+async fn text_of(c: &reqwest::Client, app: &App, path: &str, lang: &str) -> (u16, String) {
+    let r = c
+        .get(app.url(path))
+        .header("Accept-Language", lang)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kpi_history_page_and_delete_refused_while_in_use() {
+    for b in BACKENDS {
+        let app = spawn(b).await;
+        let o = org(&app).await;
+        let a = &o.admin;
+        let k = post_ok(
+            a,
+            "/api/v1/kpis",
+            kpi(
+                "handled",
+                "department",
+                json!({"name": "Tickets handled", "department_id": o.cs, "owner_person_id": o.boss_person}),
+            ),
+        )
+        .await;
+        let id = k["id"].as_i64().unwrap();
+        let r = a
+            .patch(
+                &format!("/api/v1/kpis/{id}"),
+                &json!({"name": "Tickets closed", "direction": "lower"}),
+                Some(&etag(a, id).await),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{b:?}");
+        let tag = etag(a, id).await;
+        let r = a
+            .req(reqwest::Method::PUT, &format!("/api/v1/kpis/{id}/targets"))
+            .header("If-Match", tag)
+            .json(&json!({"items": [{"period": "2026-04", "target": 100}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{b:?}");
+        let r = push(
+            a,
+            id,
+            "erp",
+            json!([{"period": "2026-04", "value": 90}, {"period": "2026-05", "value": 95}]),
+        )
+        .await;
+        assert!(r.status().is_success(), "{b:?}");
+
+        // The history: definition field by field, targets by period, a push's summary.
+        let mgr = crate::web::sign_in(&app, "mgr").await;
+        let (status, page) = text_of(&mgr, &app, &format!("/kpis/{id}/history"), "en").await;
+        assert_eq!(status, 200, "{b:?}");
+        for want in [
+            "defined the KPI",
+            "changed the definition",
+            "Tickets handled → Tickets closed",
+            "Higher is better → Lower is better",
+            "changed targets",
+            "2026-04: — → 100",
+            "Source erp: 2 new, 0 changed, 0 removed",
+            "2026-05: 95",
+        ] {
+            assert!(page.contains(want), "{b:?}: {want:?} in the history");
+        }
+        let (_, zh) = text_of(&mgr, &app, &format!("/kpis/{id}/history"), "zh-CN").await;
+        assert!(
+            zh.contains("修改了定义") && zh.contains("修改了目标"),
+            "{b:?}"
+        );
+        let (_, detail) = text_of(&mgr, &app, &format!("/kpis/{id}"), "en").await;
+        assert!(
+            detail.contains(&format!("/kpis/{id}/history"))
+                && detail.contains(&format!("/kpis/{id}/delete")),
+            "{b:?}: the KPI page links both"
+        );
+        // The history is as visible as the KPI: a member of another department gets 404.
+        let outsider = crate::web::sign_in(&app, "outsider").await;
+        let (status, _) = text_of(&outsider, &app, &format!("/kpis/{id}/history"), "en").await;
+        assert_eq!(status, 404, "{b:?}");
+        // A member who sees the KPI may read its history but not delete it.
+        let agent = crate::web::sign_in(&app, "agent").await;
+        let (status, _) = text_of(&agent, &app, &format!("/kpis/{id}/history"), "en").await;
+        assert_eq!(status, 200, "{b:?}");
+        let (status, _) = text_of(&agent, &app, &format!("/kpis/{id}/delete"), "en").await;
+        assert_eq!(status, 403, "{b:?}");
+
+        // In use by a formula, a key result and a scorecard: the page says so and offers no form.
+        let twice = post_ok(
+            a,
+            "/api/v1/kpis",
+            kpi("twice", "company", json!({"formula": "handled * 2"})),
+        )
+        .await;
+        let goal = post_ok(
+            a,
+            "/api/v1/goals",
+            json!({"level": "company", "kind": "objective", "title": "Serve faster",
+                   "owner_id": o.boss_person, "cycle": "2026-Q2"}),
+        )
+        .await;
+        let gid = goal["id"].as_i64().unwrap();
+        post_ok(
+            a,
+            &format!("/api/v1/goals/{gid}/key-results"),
+            json!({"title": "Tickets", "metric": "tickets", "unit": "count", "start_value": 0, "target_value": 100, "kpi_id": id}),
+        )
+        .await;
+        let card = post_ok(
+            a,
+            "/api/v1/scorecards",
+            json!({"name": "CS", "scope": "department", "department_id": o.cs,
+                   "items": [{"kpi_id": id, "weight": 1}]}),
+        )
+        .await;
+        let (status, page) = text_of(&mgr, &app, &format!("/kpis/{id}/delete"), "en").await;
+        assert_eq!(status, 409, "{b:?}");
+        assert!(page.contains("delete-refused"), "{b:?}");
+        for want in [
+            "the formulas of other KPIs use it: twice",
+            "1 key result(s) are bound to it",
+            "1 scorecard(s) weigh it",
+        ] {
+            assert!(page.contains(want), "{b:?}: {want:?} on the delete page");
+        }
+        assert!(!page.contains("name=\"version\""), "{b:?}: no delete form");
+        let (_, zh) = text_of(&mgr, &app, &format!("/kpis/{id}/delete"), "zh-CN").await;
+        assert!(zh.contains("该指标仍在使用中"), "{b:?}");
+        // Posting anyway is refused with the same explanation, and so is the API.
+        let csrf = crate::web::form_token(&detail);
+        let current: Value = a
+            .get(&format!("/api/v1/kpis/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let version = current["version"].as_i64().unwrap().to_string();
+        let r = mgr
+            .post(app.url(&format!("/kpis/{id}/delete")))
+            .form(&[("_csrf", csrf.as_str()), ("version", version.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 409, "{b:?}");
+        assert!(r.text().await.unwrap().contains("1 scorecard(s) weigh it"));
+        let p = problem(
+            a.req(reqwest::Method::DELETE, &format!("/api/v1/kpis/{id}"))
+                .header("If-Match", etag(a, id).await)
+                .send()
+                .await
+                .unwrap(),
+            409,
+        )
+        .await;
+        let detail_text = p["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail_text.contains("twice") && detail_text.contains("key result"),
+            "{p}"
+        );
+        assert!(
+            a.get(&format!("/api/v1/kpis/{id}"))
+                .await
+                .status()
+                .is_success(),
+            "{b:?}: nothing was deleted"
+        );
+
+        // Once nothing uses it, the page asks, a stale version is refused, then it is deleted.
+        let tid = twice["id"].as_i64().unwrap();
+        let cid = card["id"].as_i64().unwrap();
+        for path in [
+            format!("/api/v1/kpis/{tid}"),
+            format!("/api/v1/goals/{gid}"),
+            format!("/api/v1/scorecards/{cid}"),
+        ] {
+            let tag = a.get(&path).await.headers()["etag"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            let r = a
+                .req(reqwest::Method::DELETE, &path)
+                .header("If-Match", tag)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 204, "{b:?}: DELETE {path}");
+        }
+        let (status, page) = text_of(&mgr, &app, &format!("/kpis/{id}/delete"), "en").await;
+        assert_eq!(status, 200, "{b:?}");
+        assert!(
+            page.contains("Delete the KPI “Tickets closed” (handled)")
+                && page.contains("name=\"version\""),
+            "{b:?}"
+        );
+        let stale = (version.parse::<i64>().unwrap() - 1).to_string();
+        let r = mgr
+            .post(app.url(&format!("/kpis/{id}/delete")))
+            .form(&[("_csrf", csrf.as_str()), ("version", stale.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 409, "{b:?}: a stale version is shown back");
+        assert!(
+            a.get(&format!("/api/v1/kpis/{id}"))
+                .await
+                .status()
+                .is_success()
+        );
+        let r = mgr
+            .post(app.url(&format!("/kpis/{id}/delete")))
+            .form(&[("_csrf", csrf.as_str()), ("version", version.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{b:?}");
+        assert_eq!(r.headers()["location"], "/kpis?deleted=1");
+        let (_, list) = text_of(&mgr, &app, "/kpis?deleted=1", "en").await;
+        assert!(list.contains("KPI deleted."), "{b:?}");
+        assert_eq!(
+            a.get(&format!("/api/v1/kpis/{id}")).await.status(),
+            404,
+            "{b:?}"
+        );
+        let (status, _) = text_of(&mgr, &app, &format!("/kpis/{id}/history"), "en").await;
+        assert_eq!(status, 404, "{b:?}");
+        app.stop().await;
+    }
+}

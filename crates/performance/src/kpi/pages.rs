@@ -32,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/kpis/{id}/targets", get(targets_page).post(targets_submit))
         .route("/kpis/{id}/actuals", get(actuals_page).post(actuals_submit))
         .route("/kpis/{id}/actions", post(action_submit))
+        .route("/kpis/{id}/history", get(history_page))
+        .route("/kpis/{id}/delete", get(delete_confirm).post(delete_submit))
 }
 
 /// Daily KPIs show this many of the latest periods in the page's table (the API has them all).
@@ -287,6 +289,7 @@ struct ListPage {
     rows: Vec<ListRow>,
     next_href: Option<String>,
     can_create: bool,
+    notice: Option<&'static str>,
 }
 
 #[derive(Deserialize, Default)]
@@ -372,6 +375,7 @@ async fn list_page(
         rows,
         next_href,
         can_create: matches!(ctx.actor.role, Role::Admin | Role::Manager),
+        notice: flag(&raw, "deleted=1").then(|| t(locale, "kpi.deleted")),
     }
     .into_response())
 }
@@ -1930,5 +1934,342 @@ async fn actuals_submit(
             .await
         }
         Err(e) => Err(PageError(e, locale)),
+    }
+}
+
+// ---------------------------------------------------------------- history
+
+/// One changed thing in a history entry: a definition field, a period's target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub label: String,
+    pub old: String,
+    pub new: String,
+}
+
+pub struct HistoryRow {
+    pub at: String,
+    pub actor: String,
+    pub action: &'static str,
+    pub changes: Vec<Change>,
+    /// Lines that are not before → after pairs (a push's summary and its points).
+    pub notes: Vec<String>,
+    pub task_href: Option<String>,
+}
+
+/// The definition fields a history entry compares: (snapshot field, label key, catalogue
+/// prefix of its values, if they are an enum).
+const TRACKED: [(&str, &str, Option<&str>); 16] = [
+    ("code", "kpi.code", None),
+    ("name", "kpi.name_en", None),
+    ("name_zh", "kpi.name_zh", None),
+    ("description", "kpi.description", None),
+    ("unit", "kpi.unit", Some("unit")),
+    ("direction", "kpi.direction", Some("direction")),
+    ("aggregation", "kpi.aggregation", Some("aggregation")),
+    ("frequency", "kpi.frequency", Some("frequency")),
+    ("scope", "kpi.scope", Some("scope")),
+    ("department_name", "kpi.department", None),
+    ("person_name", "kpi.person", None),
+    ("owner_name", "kpi.owner", None),
+    ("formula", "kpi.formula", None),
+    ("threshold_mode", "kpi.threshold_mode", Some("mode")),
+    ("amber_from", "kpi.amber_from", None),
+    ("red_from", "kpi.red_from", None),
+];
+
+/// Points listed under a push in the history; the rest are counted.
+const HISTORY_POINTS: usize = 12;
+
+fn show_json(locale: Locale, prefix: Option<&str>, v: Option<&serde_json::Value>) -> String {
+    use serde_json::Value;
+    match v {
+        None | Some(Value::Null) => "—".into(),
+        Some(Value::String(s)) => match prefix {
+            Some(p) => t(locale, &format!("kpi.{p}_{s}")).to_string(),
+            None => {
+                let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+                if one_line.chars().count() > 80 {
+                    format!("{}…", one_line.chars().take(80).collect::<String>())
+                } else {
+                    one_line
+                }
+            }
+        },
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .map_or_else(|| n.to_string(), |x| fmt_num(locale, x)),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// What a definition change changed, field by field (the audit's before/after KPI snapshots).
+pub fn definition_changes(
+    locale: Locale,
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+) -> Vec<Change> {
+    let (Some(b), Some(a)) = (before, after) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Change> = TRACKED
+        .iter()
+        .filter(|(f, _, _)| b.get(f) != a.get(f))
+        .map(|(f, label, prefix)| Change {
+            label: t(locale, label).to_string(),
+            old: show_json(locale, *prefix, b.get(f)),
+            new: show_json(locale, *prefix, a.get(f)),
+        })
+        .collect();
+    if b.get("computed") != a.get("computed") {
+        let show = |v: Option<&serde_json::Value>| match v.and_then(|x| x.as_str()) {
+            Some(c) => t(locale, &format!("kpi.computed_{c}")).to_string(),
+            None => t(locale, "kpi.computed_none").to_string(),
+        };
+        out.push(Change {
+            label: t(locale, "kpi.computed").to_string(),
+            old: show(b.get("computed")),
+            new: show(a.get("computed")),
+        });
+    }
+    out
+}
+
+/// What a targets change changed, period by period (`{"targets": [...]}` snapshots).
+pub fn target_changes(
+    locale: Locale,
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+) -> Vec<Change> {
+    use std::collections::BTreeMap;
+    let by_period = |v: Option<&serde_json::Value>| -> BTreeMap<String, String> {
+        v.and_then(|v| v.get("targets"))
+            .and_then(|t| t.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|x| {
+                let period = x.get("period")?.as_str()?.to_string();
+                let low = show_json(locale, None, x.get("target"));
+                let shown = match x.get("target_high").filter(|h| !h.is_null()) {
+                    Some(h) => format!("{low} – {}", show_json(locale, None, Some(h))),
+                    None => low,
+                };
+                Some((period, shown))
+            })
+            .collect()
+    };
+    let (b, a) = (by_period(before), by_period(after));
+    let periods: std::collections::BTreeSet<&String> = b.keys().chain(a.keys()).collect();
+    periods
+        .into_iter()
+        .filter(|p| b.get(*p) != a.get(*p))
+        .map(|p| Change {
+            label: p.clone(),
+            old: b.get(p).cloned().unwrap_or_else(|| "—".into()),
+            new: a.get(p).cloned().unwrap_or_else(|| "—".into()),
+        })
+        .collect()
+}
+
+/// A push's summary and its first points (`{"source", "points", "result"}` snapshot).
+pub fn point_notes(locale: Locale, after: Option<&serde_json::Value>) -> Vec<String> {
+    let Some(a) = after else {
+        return Vec::new();
+    };
+    let count = |k: &str| a["result"][k].as_u64().unwrap_or(0).to_string();
+    let source = a["source"].as_str().unwrap_or("");
+    let source = if source == service::MANUAL {
+        t(locale, "kpi.source_manual").to_string()
+    } else {
+        source.to_string()
+    };
+    let mut notes = vec![ui::i18n::tf(
+        locale,
+        "kpi.history_points",
+        &[
+            ("source", &source),
+            ("inserted", &count("inserted")),
+            ("updated", &count("updated")),
+            ("deleted", &count("deleted")),
+        ],
+    )];
+    let points = a["points"].as_array().map_or(&[][..], Vec::as_slice);
+    for p in points.iter().take(HISTORY_POINTS) {
+        let period = p["period"].as_str().unwrap_or("");
+        let value = show_json(locale, None, p.get("value"));
+        notes.push(match p.get("denominator").filter(|d| !d.is_null()) {
+            Some(d) => format!("{period}: {value} / {}", show_json(locale, None, Some(d))),
+            None => format!("{period}: {value}"),
+        });
+    }
+    if points.len() > HISTORY_POINTS {
+        let more = (points.len() - HISTORY_POINTS).to_string();
+        notes.push(ui::i18n::tf(locale, "kpi.history_more", &[("n", &more)]));
+    }
+    notes
+}
+
+fn history_row(locale: Locale, h: &db::audit::HistoryEntry) -> HistoryRow {
+    let (before, after) = (h.before.as_ref(), h.after.as_ref());
+    let (action, changes, notes) = match h.action.as_str() {
+        "kpi.create" => ("kpi.action_create", Vec::new(), Vec::new()),
+        "kpi.update" => (
+            "kpi.action_update",
+            definition_changes(locale, before, after),
+            Vec::new(),
+        ),
+        "kpi.targets" => (
+            "kpi.action_targets",
+            target_changes(locale, before, after),
+            Vec::new(),
+        ),
+        "kpi.points" => ("kpi.action_points", Vec::new(), point_notes(locale, after)),
+        "kpi.action" => ("kpi.action_action", Vec::new(), Vec::new()),
+        _ => ("kpi.action_other", Vec::new(), Vec::new()),
+    };
+    let task_href = (h.action == "kpi.action")
+        .then(|| after.and_then(|a| a["task_id"].as_i64()))
+        .flatten()
+        .map(|id| format!("/tasks/{id}"));
+    HistoryRow {
+        at: kernel::dates::format_instant(h.at, service::OFFSET_HOURS),
+        actor: h.actor_name.clone(),
+        action: t(locale, action),
+        changes,
+        notes,
+        task_href,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "kpi/history.html")]
+struct HistoryPage {
+    chrome: Chrome,
+    id: i64,
+    code: String,
+    name: String,
+    history: Vec<HistoryRow>,
+}
+
+async fn history_page(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = kpi_id(&id, req.locale())?;
+    let ctx = ctx_of(&st, &req)?;
+    let err = page_err(ctx.locale);
+    let k = service::get(&st.db, &ctx, id).await.map_err(&err)?;
+    let entries = service::history(&st.db, &ctx, id).await.map_err(&err)?;
+    let here = format!("/kpis/{id}/history");
+    let chrome = notify::chrome(&st, &req, "/kpis", "kpi.history", &here).await;
+    Ok(HistoryPage {
+        chrome,
+        id,
+        code: k.code.clone(),
+        name: kpi_name(ctx.locale, &k),
+        history: entries.iter().map(|h| history_row(ctx.locale, h)).collect(),
+    }
+    .into_response())
+}
+
+// ---------------------------------------------------------------- delete
+
+#[derive(Template, WebTemplate)]
+#[template(path = "kpi/delete.html")]
+struct DeletePage {
+    chrome: Chrome,
+    id: i64,
+    version: i64,
+    question: String,
+    /// Why the KPI cannot be deleted now, one line per kind of use; empty when it can.
+    refusal: Vec<String>,
+    alert: Option<&'static str>,
+}
+
+async fn render_delete(
+    st: &AppState,
+    req: &Req,
+    ctx: &Ctx,
+    id: i64,
+    alert: Option<&'static str>,
+) -> Result<Response, PageError> {
+    let locale = ctx.locale;
+    let (k, usage) = service::usage(&st.db, ctx, id)
+        .await
+        .map_err(page_err(locale))?;
+    let mut refusal = Vec::new();
+    if !usage.formulas.is_empty() {
+        refusal.push(ui::i18n::tf(
+            locale,
+            "kpi.delete_formulas",
+            &[("codes", &usage.formulas.join(", "))],
+        ));
+    }
+    if usage.key_results > 0 {
+        let n = usage.key_results.to_string();
+        refusal.push(ui::i18n::tf(locale, "kpi.delete_key_results", &[("n", &n)]));
+    }
+    if usage.scorecards > 0 {
+        let n = usage.scorecards.to_string();
+        refusal.push(ui::i18n::tf(locale, "kpi.delete_scorecards", &[("n", &n)]));
+    }
+    let here = format!("/kpis/{id}/delete");
+    let chrome = notify::chrome(st, req, "/kpis", "kpi.delete_title", &here).await;
+    let name = kpi_name(locale, &k);
+    let status = if refusal.is_empty() && alert.is_none() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::CONFLICT
+    };
+    let page = DeletePage {
+        chrome,
+        id,
+        version: k.version,
+        question: ui::i18n::tf(
+            locale,
+            "kpi.delete_question",
+            &[("name", &name), ("code", &k.code)],
+        ),
+        refusal,
+        alert,
+    };
+    Ok((status, page).into_response())
+}
+
+async fn delete_confirm(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = kpi_id(&id, req.locale())?;
+    let ctx = ctx_of(&st, &req)?;
+    render_delete(&st, &req, &ctx, id, None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DeleteForm {
+    version: String,
+}
+
+async fn delete_submit(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let id = kpi_id(&id, req.locale())?;
+    let ctx = ctx_of(&st, &req)?;
+    let form: DeleteForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let version: i64 = form.version.trim().parse().unwrap_or(-1);
+    match service::delete(&st.db, &ctx, id, version).await {
+        Ok(()) => Ok(Redirect::to("/kpis?deleted=1").into_response()),
+        Err(AppError::PreconditionFailed) => {
+            render_delete(&st, &req, &ctx, id, Some(t(ctx.locale, "error.stale"))).await
+        }
+        // Something started using the KPI since the page was shown: show why, as the page does.
+        Err(AppError::Conflict(_)) => render_delete(&st, &req, &ctx, id, None).await,
+        Err(e) => Err(PageError(e, ctx.locale)),
     }
 }

@@ -523,19 +523,87 @@ pub async fn update(
     Ok(after)
 }
 
-/// Deletes a KPI with its targets, points and alerts (refused while a formula uses it).
+/// What still uses a KPI. While anything does, the KPI cannot be deleted: formulas would lose an
+/// input, key results would silently lose their binding (the column is `ON DELETE SET NULL`) and
+/// scorecards would silently lose a weighted item.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Usage {
+    /// Codes of the formula KPIs that read this one (formulas are company-wide definitions).
+    pub formulas: Vec<String>,
+    /// Key results bound to the KPI (a count: the caller may not see those goals).
+    pub key_results: i64,
+    /// Scorecards that weigh the KPI (a count, for the same reason).
+    pub scorecards: i64,
+}
+
+impl Usage {
+    pub fn is_empty(&self) -> bool {
+        self.formulas.is_empty() && self.key_results == 0 && self.scorecards == 0
+    }
+
+    /// The refusal as one sentence for the API's problem detail.
+    pub fn reason(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.formulas.is_empty() {
+            parts.push(format!(
+                "formulas use this KPI: {}",
+                self.formulas.join(", ")
+            ));
+        }
+        if self.key_results > 0 {
+            parts.push(format!(
+                "{} key result(s) are bound to it",
+                self.key_results
+            ));
+        }
+        if self.scorecards > 0 {
+            parts.push(format!("{} scorecard(s) weigh it", self.scorecards));
+        }
+        parts.join("; ")
+    }
+}
+
+async fn usage_in(tx: &mut Tx, kpi: &Kpi) -> AppResult<Usage> {
+    let formulas = store::used_by(tx, &kpi.code).await?;
+    let (key_results, scorecards) = store::bound_elsewhere(tx, kpi.id).await?;
+    Ok(Usage {
+        formulas,
+        key_results,
+        scorecards,
+    })
+}
+
+/// A KPI the actor may delete, with what still uses it (the delete page shows the refusal
+/// before the user tries).
+pub async fn usage(db: &Db, ctx: &Ctx, id: i64) -> AppResult<(Kpi, Usage)> {
+    let mut tx = db.read().await?;
+    let kpi = visible(&mut tx, ctx, id).await?;
+    if !ctx.actor.can_manage_kpi(&kpi.facts()) {
+        return Err(AppError::Forbidden("delete this KPI"));
+    }
+    let usage = usage_in(&mut tx, &kpi).await?;
+    Ok((kpi, usage))
+}
+
+/// The KPI's audit entries (definition, targets, points, actions), newest first, for a caller
+/// who may see the KPI.
+pub async fn history(db: &Db, ctx: &Ctx, id: i64) -> AppResult<Vec<db::audit::HistoryEntry>> {
+    let mut tx = db.read().await?;
+    visible(&mut tx, ctx, id).await?;
+    Ok(db::audit::history(&mut tx, "kpi", id, 500).await?)
+}
+
+/// Deletes a KPI with its targets, points and alerts (refused while anything uses it, see
+/// [`Usage`]).
 pub async fn delete(db: &Db, ctx: &Ctx, id: i64, expected_version: i64) -> AppResult<()> {
     let mut tx = db.write().await?;
     let before = visible(&mut tx, ctx, id).await?;
     if !ctx.actor.can_manage_kpi(&before.facts()) {
         return Err(AppError::Forbidden("delete this KPI"));
     }
-    let users = store::used_by(&mut tx, &before.code).await?;
-    if !users.is_empty() {
-        return Err(AppError::Conflict(format!(
-            "formulas use this KPI: {}",
-            users.join(", ")
-        )));
+    let usage = usage_in(&mut tx, &before).await?;
+    if !usage.is_empty() {
+        return Err(AppError::Conflict(usage.reason()));
     }
     if store::delete(&mut tx, id, expected_version).await? == 0 {
         return Err(AppError::PreconditionFailed);

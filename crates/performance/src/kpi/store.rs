@@ -215,6 +215,20 @@ pub async fn used_by(tx: &mut Tx, code: &str) -> Result<Vec<String>, DbError> {
     Ok(out)
 }
 
+/// How many key results are bound to the KPI and how many scorecards weigh it: deleting the KPI
+/// would silently unbind the former and drop it from the latter, so a delete is refused while
+/// either is non-zero. Counts, not names: the caller may not see those goals or scorecards.
+pub async fn bound_elsewhere(tx: &mut Tx, id: i64) -> Result<(i64, i64), DbError> {
+    let r = tx
+        .fetch_one(
+            "SELECT (SELECT COUNT(*) FROM key_results WHERE kpi_id = $1) AS key_results, \
+             (SELECT COUNT(DISTINCT scorecard_id) FROM scorecard_items WHERE kpi_id = $1) AS scorecards",
+            &[Val::from(id)],
+        )
+        .await?;
+    Ok((r.i64("key_results")?, r.i64("scorecards")?))
+}
+
 fn value_args(v: &KpiValues) -> Vec<Val> {
     vec![
         v.code.as_str().into(),
