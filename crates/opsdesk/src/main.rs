@@ -4,6 +4,8 @@ use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+mod push;
+
 /// opsdesk — the operations manager's workbench.
 #[derive(Parser)]
 #[command(name = "opsdesk", version, about, propagate_version = true)]
@@ -87,8 +89,24 @@ enum Command {
     Mine(Box<mining::cli::MineArgs>),
     /// Solve an assignment problem given as a dense cost matrix (CSV).
     Assign(optimize::cli::AssignArgs),
-    /// KPI time-series tools.
-    Kpi(analytics::cli::KpiArgs),
+    /// KPI time-series tools, and pushing data points to a server.
+    Kpi(KpiArgs),
+}
+
+#[derive(Args)]
+struct KpiArgs {
+    #[command(subcommand)]
+    command: KpiCmd,
+}
+
+#[derive(Subcommand)]
+enum KpiCmd {
+    /// Send a CSV/XLSX file of data points to a server's points API (idempotent: a re-run
+    /// changes nothing).
+    Push(push::PushArgs),
+    /// The analytics engine's commands (files in, tables out; no server).
+    #[command(flatten)]
+    Engine(analytics::cli::KpiCommand),
 }
 
 #[derive(Args)]
@@ -167,7 +185,12 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Mine(a) => return mining::cli::run(*a),
         Command::Assign(a) => return optimize::cli::run(a),
-        Command::Kpi(a) => return analytics::cli::run(a),
+        Command::Kpi(KpiArgs {
+            command: KpiCmd::Push(a),
+        }) => return push::run(a),
+        Command::Kpi(KpiArgs {
+            command: KpiCmd::Engine(command),
+        }) => return analytics::cli::run(analytics::cli::KpiArgs { command }),
         _ => {}
     }
     let rt = tokio::runtime::Builder::new_multi_thread()

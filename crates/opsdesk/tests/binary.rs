@@ -352,3 +352,123 @@ fn log_secrecy_case(site: &Site) {
         assert!(!logs.contains(secret), "the {what} is in the logs");
     }
 }
+
+/// The JSON body of an answer from [`http`].
+fn json_body(answer: &str) -> serde_json::Value {
+    let body = answer.split_once("\r\n\r\n").expect("a body").1;
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"))
+}
+
+/// `opsdesk kpi push` against the real server: the points arrive through the API with the
+/// token, and pushing the same file again changes nothing.
+#[test]
+fn kpi_push_sends_a_file_of_points_and_a_rerun_changes_nothing() {
+    let dir = std::env::temp_dir().join(format!("opsdesk-push-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    cli(
+        &dir,
+        &[
+            "user",
+            "create",
+            "lead",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "correct horse battery staple\n",
+    );
+    let token = cli(&dir, &["token", "create", "lead"], "")
+        .trim()
+        .to_string();
+    let mut server = opsdesk(&dir)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("the server prints its address")
+            .unwrap();
+        if let Some(a) = line.strip_prefix("opsdesk is ready on http://") {
+            break a.trim().to_string();
+        }
+    };
+    let auth = format!("Authorization: Bearer {token}\r\nContent-Type: application/json");
+    let created = http(
+        &addr,
+        &format!("POST /api/v1/kpis HTTP/1.1\r\n{auth}"),
+        r#"{"code": "orders", "name": "Orders", "unit": "count", "direction": "higher",
+            "aggregation": "sum", "frequency": "monthly", "scope": "company"}"#,
+    );
+    assert!(created.starts_with("HTTP/1.1 201"), "{created}");
+    let id = json_body(&created)["id"].as_i64().unwrap();
+    let file = dir.join("orders.csv");
+    std::fs::write(
+        &file,
+        "日期,实际值\n2026-01,\"1,200\"\n2026-02-10,300\n2026-02-20,50\n2026-03,\n",
+    )
+    .unwrap();
+    let url = format!("http://{addr}");
+    let push = || {
+        let out = opsdesk(&dir)
+            .args(["kpi", "push", "--url", &url, "--kpi", "orders"])
+            .arg(&file)
+            .env("OPSDESK_TOKEN", &token)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "push: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    };
+    let periods = || {
+        let answer = http(
+            &addr,
+            &format!("GET /api/v1/kpis/{id}/periods HTTP/1.1\r\n{auth}"),
+            "",
+        );
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        json_body(&answer)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["period"].to_string(), p["value"].to_string()))
+            .collect::<Vec<_>>()
+    };
+    let first = push();
+    assert!(
+        first.contains("3 points for orders (source cli): 3 inserted, 0 updated, 0 unchanged"),
+        "{first}"
+    );
+    let after_first = periods();
+    assert!(
+        after_first.contains(&("\"2026-01\"".into(), "1200.0".into()))
+            && after_first.contains(&("\"2026-02\"".into(), "350.0".into())),
+        "{after_first:?}"
+    );
+    let second = push();
+    assert!(
+        second.contains("0 inserted, 0 updated, 3 unchanged, 0 deleted"),
+        "{second}"
+    );
+    assert_eq!(periods(), after_first, "a re-run changes nothing");
+    // A code the token's user cannot find is an error, not an empty push.
+    let out = opsdesk(&dir)
+        .args([
+            "kpi", "push", "--url", &url, "--kpi", "nope", "--token", &token,
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no KPI with the code nope"));
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}

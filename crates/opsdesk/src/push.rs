@@ -1,0 +1,360 @@
+//! `opsdesk kpi push`: sends a file of data points to a running server's points API
+//! (`POST /api/v1/kpis/{id}/points`) with a personal API token.
+//!
+//! The API identifies a point by KPI + period + source, so pushing the same file again changes
+//! nothing (`unchanged`) and a corrected value replaces the old one: a cron job or a retry after
+//! a failure can simply re-run the command.
+//!
+//! The HTTP exchange is a few lines of HTTP/1.1 over `std::net` rather than an HTTP client
+//! crate: the server's hyper is built without its client half, and enabling it (or adding
+//! reqwest) would give the whole workspace a second build variant for one request type. Plain
+//! `http://` only — for TLS, push from the server's host or through a local TLS tunnel.
+use anyhow::{Context, anyhow, bail};
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Arguments of `opsdesk kpi push`.
+#[derive(Debug, clap::Args)]
+pub struct PushArgs {
+    /// CSV or XLSX file with a header: `period` (or `date`, 日期, 周期: `YYYY-MM-DD` or a period
+    /// label such as `2026-03`, `2026-Q1`, `2026-W09`), `value` (实际值) and, for ratio KPIs,
+    /// `denominator` (分母). A `kpi` column, if present, selects the rows of `--kpi`.
+    pub file: PathBuf,
+    /// The server, e.g. http://127.0.0.1:8080 (a path prefix is kept).
+    #[arg(long)]
+    pub url: String,
+    /// A personal API token (`opsdesk token create USER`).
+    #[arg(long, env = "OPSDESK_TOKEN", hide_env_values = true)]
+    pub token: String,
+    /// The KPI's code.
+    #[arg(long)]
+    pub kpi: String,
+    /// The source the points are recorded under (KPI + period + source identifies a point).
+    #[arg(long, default_value = "cli")]
+    pub source: String,
+}
+
+/// Points per request (the API's limit per push).
+const BATCH: usize = 5_000;
+/// No exchange may hang the command forever.
+const IO_TIMEOUT: Duration = Duration::from_secs(60);
+
+const COLUMNS: &[sheets::Column] = &[
+    sheets::Column {
+        key: "kpi",
+        required: false,
+        names: &["指标编码", "指标代码", "指标", "kpi code", "code"],
+    },
+    sheets::Column {
+        key: "period",
+        required: true,
+        names: &["周期", "日期", "期间", "月份", "date", "month"],
+    },
+    sheets::Column {
+        key: "value",
+        required: true,
+        names: &["实际值", "值", "数值", "actual", "amount"],
+    },
+    sheets::Column {
+        key: "denominator",
+        required: false,
+        names: &["分母"],
+    },
+];
+
+pub fn run(args: PushArgs) -> anyhow::Result<()> {
+    let server = Server::parse(&args.url, &args.token)?;
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let points = read_points(&bytes, &args.kpi)
+        .with_context(|| format!("reading {}", args.file.display()))?;
+    if points.is_empty() {
+        bail!("{}: no data points for {}", args.file.display(), args.kpi);
+    }
+    let id = server.kpi_id(&args.kpi)?;
+    let mut total = [0u64; 4];
+    for batch in points.chunks(BATCH) {
+        let body = json!({"source": args.source, "points": batch});
+        let r = server.call("POST", &format!("/api/v1/kpis/{id}/points"), Some(&body))?;
+        for (sum, key) in total
+            .iter_mut()
+            .zip(["inserted", "updated", "unchanged", "deleted"])
+        {
+            *sum += r[key].as_u64().unwrap_or(0);
+        }
+    }
+    println!(
+        "{} points for {} (source {}): {} inserted, {} updated, {} unchanged, {} deleted",
+        points.len(),
+        args.kpi,
+        args.source,
+        total[0],
+        total[1],
+        total[2],
+        total[3]
+    );
+    Ok(())
+}
+
+/// The points of `kpi` in a sheet, as the API takes them; blank values are skipped (a push of
+/// `null` would delete the point, which a blank cell should not do by accident).
+fn read_points(bytes: &[u8], kpi: &str) -> anyhow::Result<Vec<Value>> {
+    let table = sheets::read(bytes, &sheets::Limits::default()).map_err(|e| anyhow!("{e}"))?;
+    let mapping = sheets::Mapping::auto(COLUMNS, &table.header);
+    let missing = mapping.missing(COLUMNS);
+    if !missing.is_empty() {
+        bail!(
+            "the header has no {} column (found: {})",
+            missing.join(", "),
+            table.header.join(", ")
+        );
+    }
+    let number = |row: usize, field: &str, s: &str| -> anyhow::Result<f64> {
+        let clean: String = s.chars().filter(|c| *c != ',' && *c != '_').collect();
+        clean
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| anyhow!("row {row}: {field} {s:?} is not a number"))
+    };
+    let mut out = Vec::with_capacity(table.rows.len());
+    for row in &table.rows {
+        let r = mapping.record(row);
+        if r.get("kpi").is_some_and(|k| !k.eq_ignore_ascii_case(kpi)) {
+            continue;
+        }
+        let Some(value) = r.get("value") else {
+            continue;
+        };
+        let period = r
+            .get("period")
+            .ok_or_else(|| anyhow!("row {}: the period is blank", r.number()))?;
+        let mut point = json!({"period": period, "value": number(r.number(), "value", value)?});
+        if let Some(d) = r.get("denominator") {
+            point["denominator"] = json!(number(r.number(), "denominator", d)?);
+        }
+        out.push(point);
+    }
+    Ok(out)
+}
+
+/// An opsdesk server reached over plain HTTP/1.1 with a bearer token.
+struct Server {
+    /// `host:port` to connect to (and send as `Host`).
+    authority: String,
+    /// Path prefix before `/api/v1` (empty, or e.g. `/opsdesk`).
+    prefix: String,
+    token: String,
+}
+
+impl Server {
+    fn parse(url: &str, token: &str) -> anyhow::Result<Server> {
+        let rest = match url.split_once("://") {
+            Some(("http", rest)) => rest,
+            Some(("https", _)) => bail!(
+                "--url {url}: https is not supported by the built-in client; push from the \
+                 server's host (http://127.0.0.1:PORT) or through a local TLS tunnel"
+            ),
+            _ => bail!("--url {url}: expected http://HOST[:PORT]"),
+        };
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        if host.is_empty() || host.contains('@') {
+            bail!("--url {url}: expected http://HOST[:PORT]");
+        }
+        let authority = if host
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+            && !host.ends_with(']')
+        {
+            host.to_string()
+        } else {
+            format!("{host}:80")
+        };
+        if token.trim().is_empty() || token.contains(['\r', '\n']) {
+            bail!("--token: not a token");
+        }
+        Ok(Server {
+            authority,
+            prefix: path.trim_end_matches('/').to_string(),
+            token: token.trim().to_string(),
+        })
+    }
+
+    /// The id of the KPI with this code, among those the token's user may see.
+    fn kpi_id(&self, code: &str) -> anyhow::Result<i64> {
+        let q: String = code
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        let mut path = format!("/api/v1/kpis?q={q}&limit=200");
+        loop {
+            let page = self.call("GET", &path, None)?;
+            let items = page["items"].as_array().cloned().unwrap_or_default();
+            if let Some(k) = items.iter().find(|k| k["code"] == code) {
+                return k["id"]
+                    .as_i64()
+                    .ok_or_else(|| anyhow!("a KPI without an id"));
+            }
+            match page["next_cursor"].as_str() {
+                Some(c) => path = format!("/api/v1/kpis?q={q}&limit=200&cursor={c}"),
+                None => bail!("no KPI with the code {code} (or this token may not see it)"),
+            }
+        }
+    }
+
+    /// One request; a 2xx answer's JSON body, or the problem's detail as the error.
+    fn call(&self, method: &str, path: &str, body: Option<&Value>) -> anyhow::Result<Value> {
+        let body = body.map(Value::to_string).unwrap_or_default();
+        let (status, answer) = self
+            .exchange(method, path, &body)
+            .with_context(|| format!("{method} http://{}{}{path}", self.authority, self.prefix))?;
+        let json: Value = serde_json::from_slice(&answer).unwrap_or(Value::Null);
+        if !(200..300).contains(&status) {
+            let detail = json["detail"]
+                .as_str()
+                .or(json["title"].as_str())
+                .map_or_else(
+                    || String::from_utf8_lossy(&answer).into_owned(),
+                    str::to_string,
+                );
+            bail!("{method} {path}: HTTP {status}: {detail}");
+        }
+        Ok(json)
+    }
+
+    fn exchange(&self, method: &str, path: &str, body: &str) -> anyhow::Result<(u16, Vec<u8>)> {
+        let mut s = TcpStream::connect(&self.authority)?;
+        s.set_read_timeout(Some(IO_TIMEOUT))?;
+        s.set_write_timeout(Some(IO_TIMEOUT))?;
+        let mut head = format!(
+            "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\
+             Accept: application/json\r\nConnection: close\r\n",
+            self.prefix, self.authority, self.token
+        );
+        if method != "GET" {
+            head.push_str(&format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                body.len()
+            ));
+        }
+        head.push_str("\r\n");
+        s.write_all(head.as_bytes())?;
+        s.write_all(body.as_bytes())?;
+        s.flush()?;
+        let mut answer = Vec::new();
+        s.read_to_end(&mut answer)?;
+        parse_response(&answer)
+    }
+}
+
+/// Status and body of an HTTP/1.1 response read to the end of a `Connection: close` exchange
+/// (the body as `Content-Length` says, or de-chunked).
+fn parse_response(raw: &[u8]) -> anyhow::Result<(u16, Vec<u8>)> {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| anyhow!("the server closed the connection without an answer"))?;
+    let head = std::str::from_utf8(&raw[..end]).context("a response head that is not text")?;
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| anyhow!("not an HTTP response"))?;
+    let header = |name: &str| {
+        head.split("\r\n").skip(1).find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    };
+    let rest = &raw[end + 4..];
+    let body = if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        dechunk(rest)?
+    } else if let Some(len) = header("content-length").and_then(|v| v.parse::<usize>().ok()) {
+        rest.get(..len)
+            .ok_or_else(|| anyhow!("the answer was cut short"))?
+            .to_vec()
+    } else {
+        rest.to_vec()
+    };
+    Ok((status, body))
+}
+
+fn dechunk(mut rest: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = rest
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or_else(|| anyhow!("a chunk without its size line"))?;
+        let size_text = std::str::from_utf8(&rest[..line_end])?;
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .map_err(|_| anyhow!("a bad chunk size {size_text:?}"))?;
+        rest = &rest[line_end + 2..];
+        if size == 0 {
+            return Ok(body);
+        }
+        body.extend_from_slice(
+            rest.get(..size)
+                .ok_or_else(|| anyhow!("the answer was cut short"))?,
+        );
+        rest = rest.get(size + 2..).unwrap_or(&[]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn responses_with_length_or_chunks() {
+        let r = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}junk";
+        assert_eq!(parse_response(r).unwrap(), (200, b"{}".to_vec()));
+        let r = b"HTTP/1.1 422 Unprocessable\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{\"a\r\n4;x=y\r\n\":1}\r\n0\r\n\r\n";
+        assert_eq!(parse_response(r).unwrap(), (422, b"{\"a\":1}".to_vec()));
+        assert!(parse_response(b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\n{}").is_err());
+        assert!(parse_response(b"").is_err());
+    }
+
+    #[test]
+    fn urls_are_plain_http_with_an_optional_prefix() {
+        let s = Server::parse("http://127.0.0.1:8080/", "t").unwrap();
+        assert_eq!(
+            (s.authority.as_str(), s.prefix.as_str()),
+            ("127.0.0.1:8080", "")
+        );
+        let s = Server::parse("http://ops.example/opsdesk", "t").unwrap();
+        assert_eq!(
+            (s.authority.as_str(), s.prefix.as_str()),
+            ("ops.example:80", "/opsdesk")
+        );
+        assert!(Server::parse("https://ops.example", "t").is_err());
+        assert!(Server::parse("ops.example", "t").is_err());
+        assert!(Server::parse("http://ops.example", "a\r\nX: y").is_err());
+    }
+
+    #[test]
+    fn points_from_a_sheet_with_chinese_or_english_headers() {
+        let csv = "kpi,日期,实际值,分母\norders,2026-01,\"1,200\",\nrefunds,2026-01,3,\norders,2026-02,,\norders,2026-03,7,10\n";
+        let p = read_points(csv.as_bytes(), "orders").unwrap();
+        assert_eq!(
+            p,
+            vec![
+                json!({"period": "2026-01", "value": 1200.0}),
+                json!({"period": "2026-03", "value": 7.0, "denominator": 10.0}),
+            ]
+        );
+        let e = read_points(b"period,value\n2026-01,abc\n", "x").unwrap_err();
+        assert!(format!("{e:#}").contains("row 2: value \"abc\""), "{e:#}");
+        assert!(read_points(b"when,value\n2026-01,1\n", "x").is_err());
+    }
+}
