@@ -116,6 +116,46 @@ mod tests {
     use super::*;
 
     #[test]
+    fn history_diffs_targets_by_period_and_definitions_by_field() {
+        let before = json!({"targets": [{"period": "2026-01", "target": 100.0},
+                                        {"period": "2026-02", "target": 100.0}]});
+        let after = json!({"targets": [{"period": "2026-02", "target": 120.0},
+                                       {"period": "2026-03", "target": 90.0, "target_high": 110.0}]});
+        let c = target_changes(Locale::En, Some(&before), Some(&after));
+        let shown: Vec<String> = c
+            .iter()
+            .map(|c| format!("{}: {} → {}", c.label, c.old, c.new))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "2026-01: 100 → —",
+                "2026-02: 100 → 120",
+                "2026-03: — → 90 – 110"
+            ]
+        );
+        let b = json!({"name": "Orders", "unit": "count", "amber_from": 5.0, "computed": null});
+        let a = json!({"name": "Orders", "unit": "percent", "amber_from": 7.5,
+                       "computed": "tasks_completed"});
+        let labels: Vec<String> = definition_changes(Locale::En, Some(&b), Some(&a))
+            .into_iter()
+            .map(|c| c.label)
+            .collect();
+        assert_eq!(labels, ["Unit", "Amber beyond", "Computed from opsdesk"]);
+        let notes = point_notes(
+            Locale::En,
+            Some(
+                &json!({"source": "manual", "result": {"inserted": 1, "updated": 0, "deleted": 0},
+                         "points": [{"period": "2026-01", "value": 3.0}]}),
+            ),
+        );
+        assert_eq!(
+            notes,
+            ["Source typed in: 1 new, 0 changed, 0 removed", "2026-01: 3"]
+        );
+    }
+
+    #[test]
     fn numbers_for_people() {
         assert_eq!(fmt_num(Locale::En, 350.0), "350");
         assert_eq!(fmt_num(Locale::En, 1_234_567.5), "1,234,567.5");
