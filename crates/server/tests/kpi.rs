@@ -1282,7 +1282,11 @@ async fn the_demo_library_has_a_red_kpi_with_its_open_action() {
     assert_eq!(last["status"], "red", "{last}");
     assert_eq!(o["actions"].as_array().unwrap().len(), 1);
     assert_eq!(o["actions"][0]["status"], "todo");
-    assert!(o["analysis"]["forecast"]["history_error"]["mae"].is_number());
+    assert!(o["forecast"]["history_error"]["mae"].is_number(), "{o}");
+    // One row per period carries status and analysis; nothing is repeated per comparison.
+    assert!(last.get("period_over_period").is_some() && last.get("moving_mean").is_some());
+    assert!(o.get("analysis").is_none() && o["forecast"].get("fitted").is_none());
+    assert!(o["anomalies"]["anomalies"].is_array(), "{o}");
     let csat: Value = admin.get("/api/v1/kpis?q=csat").await.json().await.unwrap();
     let cid = csat["items"][0]["id"].as_i64().unwrap();
     let acts: Value = admin

@@ -5,7 +5,7 @@
 use crate::kpi::model::{Kpi, KpiInput, KpiPatch, Target};
 use crate::kpi::series::PeriodStatus;
 use crate::kpi::service::{
-    self, Action, ActionInput, KpiFilter, Overview, PointInput, PushResult, TargetCell,
+    self, Action, ActionInput, KpiFilter, OverviewDoc, PointInput, PushResult, TargetCell,
 };
 use axum::Json;
 use axum::body::Bytes;
@@ -374,16 +374,16 @@ async fn kpi_status(
 /// Everything the KPI page shows: periods, 同比/环比, moving mean, anomalies with their
 /// explanation, the forecast with its method and error on history, and actions.
 #[utoipa::path(get, path = "/api/v1/kpis/{id}/overview", tag = "kpis", params(("id" = i64, Path)),
-    responses((status = 200, body = Overview),
+    responses((status = 200, body = OverviewDoc),
               (status = 401, body = ui::error::Problem),
               (status = 404, body = ui::error::Problem)))]
 async fn kpi_overview(
     State(st): State<AppState>,
     req: Req,
     KpiId(id): KpiId,
-) -> Result<Json<Overview>, ApiError> {
+) -> Result<Json<OverviewDoc>, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    Ok(Json(service::overview(&st.db, &ctx, id).await?))
+    Ok(Json(service::overview(&st.db, &ctx, id).await?.doc()))
 }
 
 /// The actions taken on the KPI, with before/after of the metric for done ones.
