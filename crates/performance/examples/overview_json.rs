@@ -20,7 +20,10 @@ fn main() {
     };
     let values: Vec<Option<f64>> = (0..days)
         .map(|i| {
-            let v = 100.0 + 0.02 * i as f64 + 12.0 * (i as f64 / 7.0 * std::f64::consts::TAU).sin() + noise();
+            let v = 100.0
+                + 0.02 * i as f64
+                + 12.0 * (i as f64 / 7.0 * std::f64::consts::TAU).sin()
+                + noise();
             Some((v * 100.0).round() / 100.0)
         })
         .collect();
