@@ -363,10 +363,14 @@ fn json_body(answer: &str) -> serde_json::Value {
 /// token, and pushing the same file again changes nothing.
 #[test]
 fn kpi_push_sends_a_file_of_points_and_a_rerun_changes_nothing() {
-    let dir = std::env::temp_dir().join(format!("opsdesk-push-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    for backend in [db::Backend::Sqlite, db::Backend::Postgres] {
+        kpi_push_case(&Site::new("push", backend));
+    }
+}
+
+fn kpi_push_case(site: &Site) {
     cli(
-        &dir,
+        site,
         &[
             "user",
             "create",
@@ -377,10 +381,10 @@ fn kpi_push_sends_a_file_of_points_and_a_rerun_changes_nothing() {
         ],
         "correct horse battery staple\n",
     );
-    let token = cli(&dir, &["token", "create", "lead"], "")
+    let token = cli(site, &["token", "create", "lead"], "")
         .trim()
         .to_string();
-    let mut server = opsdesk(&dir)
+    let mut server = opsdesk(site)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -405,7 +409,7 @@ fn kpi_push_sends_a_file_of_points_and_a_rerun_changes_nothing() {
     );
     assert!(created.starts_with("HTTP/1.1 201"), "{created}");
     let id = json_body(&created)["id"].as_i64().unwrap();
-    let file = dir.join("orders.csv");
+    let file = site.dir.join("orders.csv");
     std::fs::write(
         &file,
         "日期,实际值\n2026-01,\"1,200\"\n2026-02-10,300\n2026-02-20,50\n2026-03,\n",
@@ -413,7 +417,7 @@ fn kpi_push_sends_a_file_of_points_and_a_rerun_changes_nothing() {
     .unwrap();
     let url = format!("http://{addr}");
     let push = || {
-        let out = opsdesk(&dir)
+        let out = opsdesk(site)
             .args(["kpi", "push", "--url", &url, "--kpi", "orders"])
             .arg(&file)
             .env("OPSDESK_TOKEN", &token)
@@ -459,7 +463,7 @@ fn kpi_push_sends_a_file_of_points_and_a_rerun_changes_nothing() {
     );
     assert_eq!(periods(), after_first, "a re-run changes nothing");
     // A code the token's user cannot find is an error, not an empty push.
-    let out = opsdesk(&dir)
+    let out = opsdesk(site)
         .args([
             "kpi", "push", "--url", &url, "--kpi", "nope", "--token", &token,
         ])
@@ -470,5 +474,4 @@ fn kpi_push_sends_a_file_of_points_and_a_rerun_changes_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no KPI with the code nope"));
     let _ = server.kill();
     let _ = server.wait();
-    let _ = std::fs::remove_dir_all(&dir);
 }
