@@ -368,7 +368,46 @@ async fn stored_xss_corpus_never_runs_on_any_page() {
             .await;
             pages.push(format!("/goals/{}", g["id"]));
             pages.push(format!("/goals/{}/edit", g["id"]));
-            for page in team_payloads(&admin, x, i, d, p, lead["id"].as_i64().unwrap()).await {
+            // A review cycle whose name, sections, prompts, competencies and anchors carry the
+            // payload, with the payload person as its reviewee.
+            let anchors = json!([x, x, x, x, x]);
+            let cycle = created(
+                admin
+                    .post(
+                        "/api/v1/review-cycles",
+                        &json!({"name": x, "period_start": "2026-01-01", "period_end": "2026-06-30",
+                                "phases": {"self_due": "2026-06-05", "nomination_due": "2026-06-10",
+                                           "feedback_due": "2026-06-20", "calibration_due": "2026-06-25",
+                                           "signoff_due": "2026-06-28", "shared_on": "2026-06-30"},
+                                "participants": {"person_ids": [p]},
+                                "questions": [
+                                    {"direction": "self", "section": x, "kind": "rating", "prompt": x, "anchors": anchors},
+                                    {"direction": "peer", "kind": "competency", "competency": x, "prompt": x, "anchors": anchors},
+                                    {"direction": "manager", "kind": "text", "prompt": x}]}),
+                    )
+                    .await,
+                "review cycle",
+            )
+            .await;
+            let reviews: Value = admin
+                .get(&format!("/api/v1/review-cycles/{cycle}/reviews"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            let review = reviews["items"][0]["id"]
+                .as_i64()
+                .expect("the reviewee's review");
+            let review_pages = vec![
+                "/reviews".to_string(),
+                format!("/reviews/cycles/{cycle}"),
+                format!("/reviews/{review}"),
+            ];
+            for page in team_payloads(&admin, x, i, d, p, lead["id"].as_i64().unwrap())
+                .await
+                .into_iter()
+                .chain(review_pages)
+            {
                 if page.contains(|ch: char| ch.is_ascii_digit()) {
                     team_pages.push(page.clone());
                 }
