@@ -5,14 +5,10 @@
 //! nothing (`unchanged`) and a corrected value replaces the old one: a cron job or a retry after
 //! a failure can simply re-run the command.
 //!
-//! The HTTP exchange is a few lines of HTTP/1.1 over `std::net` rather than an HTTP client
-//! crate: the server's hyper is built without its client half, and enabling it (or adding
-//! reqwest) would give the whole workspace a second build variant for one request type. Plain
-//! `http://` only — for TLS, push from the server's host or through a local TLS tunnel.
+//! HTTP(S) goes through `ureq` (blocking, rustls): the command is a one-shot sequential client,
+//! so an async client and runtime would add nothing.
 use anyhow::{Context, anyhow, bail};
 use serde_json::{Value, json};
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -78,7 +74,7 @@ pub fn run(args: PushArgs) -> anyhow::Result<()> {
     let mut total = [0u64; 4];
     for batch in points.chunks(BATCH) {
         let body = json!({"source": args.source, "points": batch});
-        let r = server.call("POST", &format!("/api/v1/kpis/{id}/points"), Some(&body))?;
+        let r = server.call(&format!("/api/v1/kpis/{id}/points"), Some(&body))?;
         for (sum, key) in total
             .iter_mut()
             .zip(["inserted", "updated", "unchanged", "deleted"])
@@ -142,45 +138,37 @@ fn read_points(bytes: &[u8], kpi: &str) -> anyhow::Result<Vec<Value>> {
     Ok(out)
 }
 
-/// An opsdesk server reached over plain HTTP/1.1 with a bearer token.
+/// An opsdesk server reached over HTTP or HTTPS with a bearer token.
 struct Server {
-    /// `host:port` to connect to (and send as `Host`).
-    authority: String,
-    /// Path prefix before `/api/v1` (empty, or e.g. `/opsdesk`).
-    prefix: String,
+    /// Scheme, host, port and any path prefix before `/api/v1`, without a trailing slash.
+    base: String,
     token: String,
+    agent: ureq::Agent,
 }
 
 impl Server {
     fn parse(url: &str, token: &str) -> anyhow::Result<Server> {
         let rest = match url.split_once("://") {
-            Some(("http", rest)) => rest,
-            Some(("https", _)) => bail!(
-                "--url {url}: https is not supported by the built-in client; push from the \
-                 server's host (http://127.0.0.1:PORT) or through a local TLS tunnel"
-            ),
-            _ => bail!("--url {url}: expected http://HOST[:PORT]"),
+            Some(("http" | "https", rest)) => rest,
+            _ => bail!("--url {url}: expected http(s)://HOST[:PORT][/PREFIX]"),
         };
-        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let host = rest.split('/').next().unwrap_or("");
         if host.is_empty() || host.contains('@') {
-            bail!("--url {url}: expected http://HOST[:PORT]");
+            bail!("--url {url}: expected http(s)://HOST[:PORT][/PREFIX]");
         }
-        let authority = if host
-            .rsplit_once(':')
-            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
-            && !host.ends_with(']')
-        {
-            host.to_string()
-        } else {
-            format!("{host}:80")
-        };
         if token.trim().is_empty() || token.contains(['\r', '\n']) {
             bail!("--token: not a token");
         }
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(IO_TIMEOUT))
+            // Error answers carry a problem+json body worth showing; read it like any other.
+            .http_status_as_error(false)
+            .build()
+            .into();
         Ok(Server {
-            authority,
-            prefix: path.trim_end_matches('/').to_string(),
+            base: url.trim_end_matches('/').to_string(),
             token: token.trim().to_string(),
+            agent,
         })
     }
 
@@ -197,7 +185,7 @@ impl Server {
             .collect();
         let mut path = format!("/api/v1/kpis?q={q}&limit=200");
         loop {
-            let page = self.call("GET", &path, None)?;
+            let page = self.call(&path, None)?;
             let items = page["items"].as_array().cloned().unwrap_or_default();
             if let Some(k) = items.iter().find(|k| k["code"] == code) {
                 return k["id"]
@@ -211,12 +199,33 @@ impl Server {
         }
     }
 
-    /// One request; a 2xx answer's JSON body, or the problem's detail as the error.
-    fn call(&self, method: &str, path: &str, body: Option<&Value>) -> anyhow::Result<Value> {
-        let body = body.map(Value::to_string).unwrap_or_default();
-        let (status, answer) = self
-            .exchange(method, path, &body)
-            .with_context(|| format!("{method} http://{}{}{path}", self.authority, self.prefix))?;
+    /// One request (a POST of `body`, else a GET); a 2xx answer's JSON body, or the problem's
+    /// detail as the error.
+    fn call(&self, path: &str, body: Option<&Value>) -> anyhow::Result<Value> {
+        let url = format!("{}{path}", self.base);
+        let auth = format!("Bearer {}", self.token);
+        let method = if body.is_some() { "POST" } else { "GET" };
+        let sent = match body {
+            Some(b) => self
+                .agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .header("Accept", "application/json")
+                .content_type("application/json")
+                .send(b.to_string()),
+            None => self
+                .agent
+                .get(&url)
+                .header("Authorization", &auth)
+                .header("Accept", "application/json")
+                .call(),
+        };
+        let mut resp = sent.with_context(|| format!("{method} {url}"))?;
+        let status = resp.status().as_u16();
+        let answer = resp
+            .body_mut()
+            .read_to_vec()
+            .with_context(|| format!("{method} {url}: reading the answer"))?;
         let json: Value = serde_json::from_slice(&answer).unwrap_or(Value::Null);
         if !(200..300).contains(&status) {
             let detail = json["detail"]
@@ -230,85 +239,6 @@ impl Server {
         }
         Ok(json)
     }
-
-    fn exchange(&self, method: &str, path: &str, body: &str) -> anyhow::Result<(u16, Vec<u8>)> {
-        let mut s = TcpStream::connect(&self.authority)?;
-        s.set_read_timeout(Some(IO_TIMEOUT))?;
-        s.set_write_timeout(Some(IO_TIMEOUT))?;
-        let mut head = format!(
-            "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\
-             Accept: application/json\r\nConnection: close\r\n",
-            self.prefix, self.authority, self.token
-        );
-        if method != "GET" {
-            head.push_str(&format!(
-                "Content-Type: application/json\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
-        }
-        head.push_str("\r\n");
-        s.write_all(head.as_bytes())?;
-        s.write_all(body.as_bytes())?;
-        s.flush()?;
-        let mut answer = Vec::new();
-        s.read_to_end(&mut answer)?;
-        parse_response(&answer)
-    }
-}
-
-/// Status and body of an HTTP/1.1 response read to the end of a `Connection: close` exchange
-/// (the body as `Content-Length` says, or de-chunked).
-fn parse_response(raw: &[u8]) -> anyhow::Result<(u16, Vec<u8>)> {
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| anyhow!("the server closed the connection without an answer"))?;
-    let head = std::str::from_utf8(&raw[..end]).context("a response head that is not text")?;
-    let mut lines = head.split("\r\n");
-    let status: u16 = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| anyhow!("not an HTTP response"))?;
-    let header = |name: &str| {
-        head.split("\r\n").skip(1).find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-        })
-    };
-    let rest = &raw[end + 4..];
-    let body = if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
-        dechunk(rest)?
-    } else if let Some(len) = header("content-length").and_then(|v| v.parse::<usize>().ok()) {
-        rest.get(..len)
-            .ok_or_else(|| anyhow!("the answer was cut short"))?
-            .to_vec()
-    } else {
-        rest.to_vec()
-    };
-    Ok((status, body))
-}
-
-fn dechunk(mut rest: &[u8]) -> anyhow::Result<Vec<u8>> {
-    let mut body = Vec::new();
-    loop {
-        let line_end = rest
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or_else(|| anyhow!("a chunk without its size line"))?;
-        let size_text = std::str::from_utf8(&rest[..line_end])?;
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
-            .map_err(|_| anyhow!("a bad chunk size {size_text:?}"))?;
-        rest = &rest[line_end + 2..];
-        if size == 0 {
-            return Ok(body);
-        }
-        body.extend_from_slice(
-            rest.get(..size)
-                .ok_or_else(|| anyhow!("the answer was cut short"))?,
-        );
-        rest = rest.get(size + 2..).unwrap_or(&[]);
-    }
 }
 
 #[cfg(test)]
@@ -316,29 +246,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn responses_with_length_or_chunks() {
-        let r = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}junk";
-        assert_eq!(parse_response(r).unwrap(), (200, b"{}".to_vec()));
-        let r = b"HTTP/1.1 422 Unprocessable\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{\"a\r\n4;x=y\r\n\":1}\r\n0\r\n\r\n";
-        assert_eq!(parse_response(r).unwrap(), (422, b"{\"a\":1}".to_vec()));
-        assert!(parse_response(b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\n{}").is_err());
-        assert!(parse_response(b"").is_err());
-    }
-
-    #[test]
-    fn urls_are_plain_http_with_an_optional_prefix() {
+    fn urls_keep_their_prefix_and_tokens_are_checked() {
         let s = Server::parse("http://127.0.0.1:8080/", "t").unwrap();
+        assert_eq!(s.base, "http://127.0.0.1:8080");
+        let s = Server::parse("https://ops.example/opsdesk", " t ").unwrap();
         assert_eq!(
-            (s.authority.as_str(), s.prefix.as_str()),
-            ("127.0.0.1:8080", "")
+            (s.base.as_str(), s.token.as_str()),
+            ("https://ops.example/opsdesk", "t")
         );
-        let s = Server::parse("http://ops.example/opsdesk", "t").unwrap();
-        assert_eq!(
-            (s.authority.as_str(), s.prefix.as_str()),
-            ("ops.example:80", "/opsdesk")
-        );
-        assert!(Server::parse("https://ops.example", "t").is_err());
+        assert!(Server::parse("ftp://ops.example", "t").is_err());
         assert!(Server::parse("ops.example", "t").is_err());
+        assert!(Server::parse("http://user@ops.example", "t").is_err());
         assert!(Server::parse("http://ops.example", "a\r\nX: y").is_err());
     }
 
