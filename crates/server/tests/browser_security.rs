@@ -383,7 +383,8 @@ async fn stored_xss_corpus_never_runs_on_any_page() {
                                 "questions": [
                                     {"direction": "self", "section": x, "kind": "rating", "prompt": x, "anchors": anchors},
                                     {"direction": "peer", "kind": "competency", "competency": x, "prompt": x, "anchors": anchors},
-                                    {"direction": "manager", "kind": "text", "prompt": x}]}),
+                                    {"direction": "manager", "kind": "text", "prompt": x},
+                                    {"direction": "upward", "kind": "text", "prompt": x}]}),
                     )
                     .await,
                 "review cycle",
