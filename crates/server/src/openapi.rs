@@ -77,8 +77,12 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
 
 /// Errors are served as `application/problem+json` (never `application/json`), and every
 /// operation can answer 400 (a malformed path, query, cursor or body) and 401: say so once here
-/// rather than in every module's annotations.
+/// rather than in every module's annotations. Two more follow from shared extractors, so they are
+/// documented here too: an operation with query parameters answers 422 for an unknown or invalid
+/// one (`ApiQuery`), and a create with `Idempotency-Key` answers 404 when the record the key
+/// first created has since been deleted or hidden from the caller (the replay has nothing to show).
 fn problems_for_errors(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     for (status, resp) in op.responses.responses.iter_mut() {
         let is_error = status.starts_with('4') || status.starts_with('5');
@@ -88,10 +92,36 @@ fn problems_for_errors(op: &mut utoipa::openapi::path::Operation) {
             r.content.insert("application/problem+json".into(), c);
         }
     }
-    for (status, what) in [
+    let params: Vec<&utoipa::openapi::path::Parameter> = op
+        .parameters
+        .iter()
+        .flatten()
+        .filter_map(|p| match p {
+            RefOr::T(p) => Some(p),
+            RefOr::Ref(_) => None,
+        })
+        .collect();
+    let has_query = params
+        .iter()
+        .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+    let idempotent_create = params
+        .iter()
+        .any(|p| p.name == "Idempotency-Key" && matches!(p.parameter_in, ParameterIn::Header));
+    let mut implied = vec![
         ("400", "Malformed request (path, query, cursor or body)"),
         ("401", "Missing or invalid credentials"),
-    ] {
+    ];
+    if has_query {
+        implied.push(("422", "An unknown or invalid query parameter (named)"));
+    }
+    if idempotent_create {
+        implied.push((
+            "404",
+            "The record first created with this Idempotency-Key has since been deleted or is no \
+             longer visible to the caller",
+        ));
+    }
+    for (status, what) in implied {
         op.responses
             .responses
             .entry(status.into())
