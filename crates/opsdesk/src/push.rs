@@ -74,7 +74,7 @@ pub fn run(args: PushArgs) -> anyhow::Result<()> {
     let mut total = [0u64; 4];
     for batch in points.chunks(BATCH) {
         let body = json!({"source": args.source, "points": batch});
-        let r = server.call(&format!("/api/v1/kpis/{id}/points"), Some(&body))?;
+        let r = server.call(&format!("/api/v1/kpis/{id}/points"), &[], Some(&body))?;
         for (sum, key) in total
             .iter_mut()
             .zip(["inserted", "updated", "unchanged", "deleted"])
@@ -174,18 +174,13 @@ impl Server {
 
     /// The id of the KPI with this code, among those the token's user may see.
     fn kpi_id(&self, code: &str) -> anyhow::Result<i64> {
-        let q: String = code
-            .bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect();
-        let mut path = format!("/api/v1/kpis?q={q}&limit=200");
+        let mut cursor: Option<String> = None;
         loop {
-            let page = self.call(&path, None)?;
+            let mut query = vec![("q", code), ("limit", "200")];
+            if let Some(c) = &cursor {
+                query.push(("cursor", c));
+            }
+            let page = self.call("/api/v1/kpis", &query, None)?;
             let items = page["items"].as_array().cloned().unwrap_or_default();
             if let Some(k) = items.iter().find(|k| k["code"] == code) {
                 return k["id"]
@@ -193,15 +188,20 @@ impl Server {
                     .ok_or_else(|| anyhow!("a KPI without an id"));
             }
             match page["next_cursor"].as_str() {
-                Some(c) => path = format!("/api/v1/kpis?q={q}&limit=200&cursor={c}"),
+                Some(c) => cursor = Some(c.to_string()),
                 None => bail!("no KPI with the code {code} (or this token may not see it)"),
             }
         }
     }
 
-    /// One request (a POST of `body`, else a GET); a 2xx answer's JSON body, or the problem's
+    /// One request (a POST of `body`, else a GET with `query`, which ureq encodes); a 2xx answer's JSON body, or the problem's
     /// detail as the error.
-    fn call(&self, path: &str, body: Option<&Value>) -> anyhow::Result<Value> {
+    fn call(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> anyhow::Result<Value> {
         let url = format!("{}{path}", self.base);
         let auth = format!("Bearer {}", self.token);
         let method = if body.is_some() { "POST" } else { "GET" };
@@ -216,6 +216,7 @@ impl Server {
             None => self
                 .agent
                 .get(&url)
+                .query_pairs(query.iter().copied())
                 .header("Authorization", &auth)
                 .header("Accept", "application/json")
                 .call(),
