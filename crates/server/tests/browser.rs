@@ -145,12 +145,13 @@ async fn browser_sign_in_create_task_move_it_and_switch_language() {
         .click()
         .await
         .unwrap();
-    c.wait()
-        .for_element(Locator::Css(".column[data-status=doing]"))
-        .await
-        .unwrap();
+    // Wait for the Doing column *with* the card: the old page has a Doing column too, and
+    // reading it while the new board replaces it is a stale element.
     let doing = c
-        .find(Locator::Css(".column[data-status=doing]"))
+        .wait()
+        .for_element(Locator::XPath(
+            "//*[contains(@class,'column')][@data-status='doing'][contains(., 'Browser task')]",
+        ))
         .await
         .unwrap()
         .text()
