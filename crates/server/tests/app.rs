@@ -6,6 +6,7 @@ mod api;
 mod api_errors;
 mod audit;
 mod browser;
+mod browser_reviews;
 mod browser_security;
 mod concurrency;
 mod goals;
