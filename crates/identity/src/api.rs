@@ -81,14 +81,6 @@ pub struct TokenPage {
     pub next_cursor: Option<String>,
 }
 
-fn with_etag(status: StatusCode, u: &User) -> Response {
-    let mut r = (status, Json(u)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag_for(u.id, u.version)) {
-        r.headers_mut().insert(header::ETAG, v);
-    }
-    r
-}
-
 /// The caller's own account and linked person.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account",
     responses((status = 200, body = Me, headers(("ETag" = String))), (status = 401, body = ui::error::Problem),
@@ -158,7 +150,7 @@ async fn patch_preferences(
         }
     }
     let u = service::set_preferences(&st.db, &ctx, body.locale, body.theme).await?;
-    Ok(with_etag(StatusCode::OK, &u))
+    Ok(ui::api::versioned(StatusCode::OK, &u, u.id, u.version))
 }
 
 /// List accounts (admins), ordered by username.
@@ -207,11 +199,8 @@ async fn create_user(
         .user_id()
         .and_then(|u| db::idempotency::Idem::new(u, key, &body));
     let u = service::create_user_idem(&st.db, &ctx, input, idem.as_ref()).await?;
-    let mut r = with_etag(StatusCode::CREATED, &u);
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/users/{}", u.id)) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(r)
+    let location = format!("/api/v1/users/{}", u.id);
+    Ok(ui::api::created(&u, &location, u.id, u.version))
 }
 
 /// One account (admins any; others only their own).
@@ -228,11 +217,7 @@ async fn get_user(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let u = service::get_user(&st.db, &ctx, id).await?;
-    let etag = etag_for(u.id, u.version);
-    if ui::api::none_match(&headers, &etag) {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
-    }
-    Ok(with_etag(StatusCode::OK, &u))
+    Ok(ui::api::read_response(&headers, &u, u.id, u.version))
 }
 
 /// Change an account's role and/or disable or enable it (admins). Disabling ends its sessions;
@@ -263,7 +248,7 @@ async fn patch_user(
         return Err(AppError::PreconditionFailed.into());
     }
     u = service::update_account(&st.db, &ctx, id, p.role, p.disabled, u.version).await?;
-    Ok(with_etag(StatusCode::OK, &u))
+    Ok(ui::api::versioned(StatusCode::OK, &u, u.id, u.version))
 }
 
 /// Set a new password for an account (admins); all its sessions end.

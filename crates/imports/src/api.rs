@@ -6,13 +6,13 @@ use crate::kit::{DynImporter, Registry, Report};
 use crate::service::{self, ImportView};
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use kernel::AppError;
 use serde::Deserialize;
 use std::sync::Arc;
-use ui::{ApiError, ApiJson, ApiQuery, AppState, IdempotencyKey, IfMatch, Req, etag_for};
+use ui::{ApiError, ApiJson, ApiQuery, AppState, IdempotencyKey, IfMatch, Req};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -141,13 +141,6 @@ pub(crate) async fn read_file_part(
     )))
 }
 
-fn with_etag(mut r: Response, id: i64, version: i64) -> Response {
-    if let Ok(v) = HeaderValue::from_str(&etag_for(id, version)) {
-        r.headers_mut().insert(header::ETAG, v);
-    }
-    r
-}
-
 /// Upload a file to import. It is read completely now (a file that cannot be read is refused
 /// with the reason), kept for 24 hours, and visible only to the uploader.
 #[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "imports",
@@ -190,12 +183,7 @@ async fn upload(
         .await
         .map_err(|e| ApiError(e.into_app()))?;
     let location = format!("/api/v1/imports/{kind}/{}", v.id);
-    let (id, version) = (v.id, v.version);
-    let mut r = with_etag((StatusCode::CREATED, Json(v)).into_response(), id, version);
-    if let Ok(l) = HeaderValue::from_str(&location) {
-        r.headers_mut().insert(header::LOCATION, l);
-    }
-    Ok(r)
+    Ok(ui::api::created(&v, &location, v.id, v.version))
 }
 
 /// An upload: its columns, the mapping, the first rows and the problems each row has.
@@ -214,7 +202,7 @@ async fn get_import(
     let limits = service::limits(st.web.max_upload_bytes);
     let v = service::get(&st.db, &ctx, &*imp, id, &limits).await?;
     let (id, version) = (v.id, v.version);
-    Ok(with_etag(Json(v).into_response(), id, version))
+    Ok(ui::api::versioned(StatusCode::OK, v, id, version))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -247,7 +235,7 @@ async fn set_mapping(
     let limits = service::limits(st.web.max_upload_bytes);
     let v = service::set_mapping(&st.db, &ctx, &*imp, id, version, &body.mapping, &limits).await?;
     let (id, version) = (v.id, v.version);
-    Ok(with_etag(Json(v).into_response(), id, version))
+    Ok(ui::api::versioned(StatusCode::OK, v, id, version))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -9,7 +9,7 @@ use crate::service;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use db::idempotency::Idem;
 use imports::export::ExportFormat;
@@ -37,46 +37,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 // ---------------------------------------------------------------- shared pieces
 
-pub(crate) fn with_etag(mut r: Response, etag: &str) -> Response {
-    if let Ok(v) = HeaderValue::from_str(etag) {
-        r.headers_mut().insert(header::ETAG, v);
-    }
-    r
-}
-
-/// 200 with the record and its ETag, or 304 when the client already has this version.
-pub(crate) fn read_response<T: Serialize>(
-    headers: &HeaderMap,
-    body: T,
-    id: i64,
-    version: i64,
-) -> Response {
-    let etag = etag_for(id, version);
-    if ui::api::none_match(headers, &etag) {
-        return with_etag(StatusCode::NOT_MODIFIED.into_response(), &etag);
-    }
-    with_etag(Json(body).into_response(), &etag)
-}
-
-pub(crate) fn created<T: Serialize>(body: T, location: &str, id: i64, version: i64) -> Response {
-    let mut r = with_etag(
-        (StatusCode::CREATED, Json(body)).into_response(),
-        &etag_for(id, version),
-    );
-    if let Ok(v) = HeaderValue::from_str(location) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    r
-}
-
-/// The raw body of a create (kept for the Idempotency-Key fingerprint), checked to be JSON.
-pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<T, ApiError> {
-    ui::api::require_json(headers)?;
-    ui::api::parse_json(body)
-}
+// The team's sub-modules (hiring, training, …) answer through the one set of helpers in ui::api.
+pub(crate) use ui::api::{created, json_body, read_response, with_etag};
 
 /// One change in a record's history.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,9 +1,14 @@
 //! JSON API plumbing: extractors that turn bad input into precise problems, ETags and
 //! If-Match for optimistic concurrency, and the Idempotency-Key header.
 use crate::ApiError;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::{HeaderMap, request::Parts};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
 use kernel::AppError;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// A JSON body; malformed JSON, wrong types and unknown fields become 400/422 problems that
@@ -24,17 +29,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 AppError::BadRequest("Content-Type must be application/json".into()).into(),
             );
         }
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| {
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError(AppError::PayloadTooLarge)
-                } else {
-                    ApiError(AppError::BadRequest(
-                        "the request body could not be read".into(),
-                    ))
-                }
-            })?;
+        let bytes = read_body(Bytes::from_request(req, state).await)?;
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -175,6 +170,72 @@ pub fn query_problem(query: &str, e: &serde_urlencoded::de::Error) -> ApiError {
 /// The strong ETag of a record version.
 pub fn etag_for(id: i64, version: i64) -> String {
     format!("\"{id}-{version}\"")
+}
+
+/// `r` with an `ETag` header.
+pub fn with_etag(mut r: Response, etag: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    r
+}
+
+/// A record as JSON with its version's ETag (the answer to a read, an update or an action).
+pub fn versioned<T: Serialize>(status: StatusCode, body: T, id: i64, version: i64) -> Response {
+    with_etag((status, Json(body)).into_response(), &etag_for(id, version))
+}
+
+/// 200 with the record and its ETag, or 304 when `If-None-Match` already names this version.
+pub fn read_response<T: Serialize>(
+    headers: &HeaderMap,
+    body: T,
+    id: i64,
+    version: i64,
+) -> Response {
+    let etag = etag_for(id, version);
+    if none_match(headers, &etag) {
+        return with_etag(StatusCode::NOT_MODIFIED.into_response(), &etag);
+    }
+    with_etag(Json(body).into_response(), &etag)
+}
+
+/// 201 with the new record, its `Location` and its ETag.
+pub fn created<T: Serialize>(body: T, location: &str, id: i64, version: i64) -> Response {
+    let mut r = versioned(StatusCode::CREATED, body, id, version);
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+/// A body that could not be read: too large (413) or cut off (400), as problems.
+pub fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError(AppError::PayloadTooLarge)
+        } else {
+            ApiError(AppError::BadRequest(
+                "the request body could not be read".into(),
+            ))
+        }
+    })
+}
+
+/// A create's JSON input and its raw bytes (the Idempotency-Key fingerprint), for handlers that
+/// take the body as `Result<Bytes, BytesRejection>` so that a wrong `Content-Type` is named first.
+pub fn json_request<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(T, Bytes), ApiError> {
+    require_json(headers)?;
+    let body = read_body(body)?;
+    Ok((parse_json(&body)?, body))
+}
+
+/// The raw body of a create (kept for the Idempotency-Key fingerprint), checked to be JSON.
+pub fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, ApiError> {
+    require_json(headers)?;
+    parse_json(body)
 }
 
 /// The version an update was based on, from `If-Match`. Missing → 428; unparsable → 412.

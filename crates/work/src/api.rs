@@ -9,14 +9,14 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use db::idempotency::Idem;
 use kernel::AppError;
 use kernel::validate::Checks;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use ui::{ApiError, AppState, IdempotencyKey, IfMatch, Req, etag_for};
+use ui::{ApiError, AppState, IdempotencyKey, IfMatch, Req};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -355,11 +355,6 @@ impl<S: Send + Sync> FromRequestParts<S> for TaskId {
     }
 }
 
-fn with_etag(status: StatusCode, t: Task) -> Response {
-    let etag = etag_for(t.id, t.version);
-    (status, [(header::ETAG, etag)], Json(t)).into_response()
-}
-
 // ---------------------------------------------------------------- handlers
 
 /// List the tasks the caller may see, filtered, sorted and paginated by cursor; `format=csv|xlsx`
@@ -416,27 +411,11 @@ async fn create_task(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    ui::api::require_json(&headers)?;
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError(AppError::PayloadTooLarge)
-        } else {
-            ApiError(AppError::BadRequest(
-                "the request body could not be read".into(),
-            ))
-        }
-    })?;
-    let input: TaskInput = ui::api::parse_json(&body)?;
+    let (input, body): (TaskInput, Bytes) = ui::api::json_request(&headers, body)?;
     let idem = Idem::new(ctx.actor.user_id, key, &body);
     let t = service::create(&st.db, &ctx, &input, idem.as_ref()).await?;
     let location = format!("/api/v1/tasks/{}", t.id);
-    let etag = etag_for(t.id, t.version);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location), (header::ETAG, etag)],
-        Json(t),
-    )
-        .into_response())
+    Ok(ui::api::created(&t, &location, t.id, t.version))
 }
 
 /// The task board: one column per status with its total and the first cards.
@@ -471,11 +450,7 @@ async fn get_task(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let t = service::get(&st.db, &ctx, id).await?;
-    let etag = etag_for(t.id, t.version);
-    if ui::api::none_match(&headers, &etag) {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
-    }
-    Ok(with_etag(StatusCode::OK, t))
+    Ok(ui::api::read_response(&headers, &t, t.id, t.version))
 }
 
 /// Change some fields of a task (`null` clears an optional field). Requires `If-Match`.
@@ -499,7 +474,7 @@ async fn update_task(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let t = service::update(&st.db, &ctx, id, version, &patch).await?;
-    Ok(with_etag(StatusCode::OK, t))
+    Ok(ui::api::versioned(StatusCode::OK, &t, t.id, t.version))
 }
 
 /// Delete a task. Requires `If-Match` so nobody deletes a version they have not seen.
@@ -544,7 +519,7 @@ async fn move_task(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let t = service::move_to(&st.db, &ctx, id, m.status, version).await?;
-    Ok(with_etag(StatusCode::OK, t))
+    Ok(ui::api::versioned(StatusCode::OK, &t, t.id, t.version))
 }
 
 /// The task's history from the audit log, newest first.

@@ -11,12 +11,12 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use db::idempotency::Idem;
 use kernel::AppError;
 use serde::{Deserialize, Serialize};
-use ui::{ApiError, ApiQuery, AppState, IdempotencyKey, IfMatch, Req, etag_for};
+use ui::{ApiError, ApiQuery, AppState, IdempotencyKey, IfMatch, Req};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -79,23 +79,6 @@ pub struct CheckIns {
     pub items: Vec<CheckIn>,
 }
 
-fn with_etag(status: StatusCode, g: Goal) -> Response {
-    let etag = etag_for(g.id, g.version);
-    (status, [(header::ETAG, etag)], Json(g)).into_response()
-}
-
-fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
-    body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError(AppError::PayloadTooLarge)
-        } else {
-            ApiError(AppError::BadRequest(
-                "the request body could not be read".into(),
-            ))
-        }
-    })
-}
-
 /// List the goals the caller may see (company goals, their own, their department's; managers
 /// also their reports'), filtered and paginated by cursor.
 #[utoipa::path(get, path = "/api/v1/goals", tag = "goals", params(GoalFilter),
@@ -135,19 +118,11 @@ async fn create_goal(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    ui::api::require_json(&headers)?;
-    let body = body_bytes(body)?;
-    let input: GoalInput = ui::api::parse_json(&body)?;
+    let (input, body): (GoalInput, Bytes) = ui::api::json_request(&headers, body)?;
     let idem = Idem::new(ctx.actor.user_id, key, &body);
     let g = service::create(&st.db, &ctx, &input, idem.as_ref()).await?;
     let location = format!("/api/v1/goals/{}", g.id);
-    let etag = etag_for(g.id, g.version);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location), (header::ETAG, etag)],
-        Json(g),
-    )
-        .into_response())
+    Ok(ui::api::created(&g, &location, g.id, g.version))
 }
 
 /// The goal tree of a cycle: company → department → person, depth-first.
@@ -180,11 +155,7 @@ async fn get_goal(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let g = service::get(&st.db, &ctx, id).await?;
-    let etag = etag_for(g.id, g.version);
-    if ui::api::none_match(&headers, &etag) {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
-    }
-    Ok(with_etag(StatusCode::OK, g))
+    Ok(ui::api::read_response(&headers, &g, g.id, g.version))
 }
 
 /// Change a goal's title, description, owner, parent or deadline. Requires `If-Match`.
@@ -207,7 +178,7 @@ async fn update_goal(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let g = service::update(&st.db, &ctx, id, version, &patch).await?;
-    Ok(with_etag(StatusCode::OK, g))
+    Ok(ui::api::versioned(StatusCode::OK, &g, g.id, g.version))
 }
 
 /// Delete an active goal no other goal contributes to. Requires `If-Match`.
@@ -250,12 +221,10 @@ async fn add_key_result(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    ui::api::require_json(&headers)?;
-    let body = body_bytes(body)?;
-    let input: MeasureInput = ui::api::parse_json(&body)?;
+    let (input, body): (MeasureInput, Bytes) = ui::api::json_request(&headers, body)?;
     let idem = Idem::new(ctx.actor.user_id, key, &body);
     let g = service::add_key_result(&st.db, &ctx, id, &input, idem.as_ref()).await?;
-    Ok(with_etag(StatusCode::CREATED, g))
+    Ok(ui::api::versioned(StatusCode::CREATED, &g, g.id, g.version))
 }
 
 /// Read a key result (its `ETag` carries the key result's version for `If-Match`).
@@ -273,11 +242,7 @@ async fn get_key_result(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let k = service::get_key_result(&st.db, &ctx, id).await?;
-    let etag = etag_for(k.id, k.version);
-    if ui::api::none_match(&headers, &etag) {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
-    }
-    Ok((StatusCode::OK, [(header::ETAG, etag)], Json(k)).into_response())
+    Ok(ui::api::read_response(&headers, &k, k.id, k.version))
 }
 
 /// Change a key result's definition. `If-Match` carries the key result's version
@@ -301,7 +266,7 @@ async fn update_key_result(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let g = service::update_key_result(&st.db, &ctx, id, version, &patch).await?;
-    Ok(with_etag(StatusCode::OK, g))
+    Ok(ui::api::versioned(StatusCode::OK, &g, g.id, g.version))
 }
 
 /// Delete a key result (with its check-ins). Requires `If-Match` with its version.
@@ -322,7 +287,7 @@ async fn delete_key_result(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let g = service::delete_key_result(&st.db, &ctx, id, version).await?;
-    Ok(with_etag(StatusCode::OK, g))
+    Ok(ui::api::versioned(StatusCode::OK, &g, g.id, g.version))
 }
 
 /// The check-in timeline of a goal's key results, newest first.
@@ -384,5 +349,5 @@ async fn score_goal(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let g = service::score(&st.db, &ctx, id, version, &input).await?;
-    Ok(with_etag(StatusCode::OK, g))
+    Ok(ui::api::versioned(StatusCode::OK, &g, g.id, g.version))
 }

@@ -16,7 +16,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use db::idempotency::Idem;
 use kernel::AppError;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use ui::{ApiError, ApiQuery, AppState, IdempotencyKey, IfMatch, Req, etag_for};
 use utoipa::{IntoParams, ToSchema};
@@ -116,29 +115,6 @@ impl<S: Send + Sync> FromRequestParts<S> for KpiId {
     }
 }
 
-/// A JSON body kept as bytes too (the Idempotency-Key fingerprints the exact request).
-fn json_body<T: DeserializeOwned>(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(T, Bytes), ApiError> {
-    ui::api::require_json(headers)?;
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError(AppError::PayloadTooLarge)
-        } else {
-            ApiError(AppError::BadRequest(
-                "the request body could not be read".into(),
-            ))
-        }
-    })?;
-    Ok((ui::api::parse_json(&body)?, body))
-}
-
-fn with_etag(status: StatusCode, k: Kpi) -> Response {
-    let etag = etag_for(k.id, k.version);
-    (status, [(header::ETAG, etag)], Json(k)).into_response()
-}
-
 /// List the KPIs the caller may see (company KPIs, their department's, their own).
 #[utoipa::path(get, path = "/api/v1/kpis", tag = "kpis", params(ListQuery),
     responses((status = 200, body = KpiPage),
@@ -188,17 +164,11 @@ async fn create_kpi(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    let (input, body): (KpiInput, Bytes) = json_body(&headers, body)?;
+    let (input, body): (KpiInput, Bytes) = ui::api::json_request(&headers, body)?;
     let idem = Idem::new(ctx.actor.user_id, key, &body);
     let k = service::create(&st.db, &ctx, &input, idem.as_ref()).await?;
     let location = format!("/api/v1/kpis/{}", k.id);
-    let etag = etag_for(k.id, k.version);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location), (header::ETAG, etag)],
-        Json(k),
-    )
-        .into_response())
+    Ok(ui::api::created(&k, &location, k.id, k.version))
 }
 
 /// Read a KPI definition.
@@ -216,11 +186,7 @@ async fn get_kpi(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let k = service::get(&st.db, &ctx, id).await?;
-    let etag = etag_for(k.id, k.version);
-    if ui::api::none_match(&headers, &etag) {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
-    }
-    Ok(with_etag(StatusCode::OK, k))
+    Ok(ui::api::read_response(&headers, &k, k.id, k.version))
 }
 
 /// Change some fields of a KPI. Requires `If-Match`.
@@ -243,7 +209,7 @@ async fn update_kpi(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let k = service::update(&st.db, &ctx, id, version, &patch).await?;
-    Ok(with_etag(StatusCode::OK, k))
+    Ok(ui::api::versioned(StatusCode::OK, &k, k.id, k.version))
 }
 
 /// Delete a KPI with its targets and data (409 while a formula uses it). Requires `If-Match`.
@@ -422,7 +388,7 @@ async fn open_action(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    let (input, body): (ActionInput, Bytes) = json_body(&headers, body)?;
+    let (input, body): (ActionInput, Bytes) = ui::api::json_request(&headers, body)?;
     let idem = Idem::new(ctx.actor.user_id, key, &body);
     let a = service::open_action(&st.db, &ctx, id, &input, idem.as_ref()).await?;
     let location = a

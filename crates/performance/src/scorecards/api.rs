@@ -7,12 +7,11 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use db::idempotency::Idem;
-use kernel::AppError;
 use serde::{Deserialize, Serialize};
-use ui::{ApiError, ApiQuery, AppState, IdempotencyKey, IfMatch, Req, etag_for};
+use ui::{ApiError, ApiQuery, AppState, IdempotencyKey, IfMatch, Req};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -44,11 +43,6 @@ pub struct ReportQuery {
 pub struct ScorecardPage {
     pub items: Vec<Scorecard>,
     pub next_cursor: Option<String>,
-}
-
-fn with_etag(status: StatusCode, s: Scorecard) -> Response {
-    let etag = etag_for(s.id, s.version);
-    (status, [(header::ETAG, etag)], Json(s)).into_response()
 }
 
 /// The scorecards the caller may see (goals' audience rules).
@@ -88,27 +82,11 @@ async fn create_scorecard(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    ui::api::require_json(&headers)?;
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError(AppError::PayloadTooLarge)
-        } else {
-            ApiError(AppError::BadRequest(
-                "the request body could not be read".into(),
-            ))
-        }
-    })?;
-    let input: ScorecardInput = ui::api::parse_json(&body)?;
+    let (input, body): (ScorecardInput, Bytes) = ui::api::json_request(&headers, body)?;
     let idem = Idem::new(ctx.actor.user_id, key, &body);
     let s = service::create(&st.db, &ctx, &input, idem.as_ref()).await?;
     let location = format!("/api/v1/scorecards/{}", s.id);
-    let etag = etag_for(s.id, s.version);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location), (header::ETAG, etag)],
-        Json(s),
-    )
-        .into_response())
+    Ok(ui::api::created(&s, &location, s.id, s.version))
 }
 
 /// Read a scorecard's definition.
@@ -126,11 +104,7 @@ async fn get_scorecard(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let s = service::get(&st.db, &ctx, id).await?;
-    let etag = etag_for(s.id, s.version);
-    if ui::api::none_match(&headers, &etag) {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
-    }
-    Ok(with_etag(StatusCode::OK, s))
+    Ok(ui::api::read_response(&headers, &s, s.id, s.version))
 }
 
 /// Rename a scorecard or replace its weighted KPIs. Requires `If-Match`.
@@ -152,7 +126,7 @@ async fn update_scorecard(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let s = service::update(&st.db, &ctx, id, version, &patch).await?;
-    Ok(with_etag(StatusCode::OK, s))
+    Ok(ui::api::versioned(StatusCode::OK, &s, s.id, s.version))
 }
 
 /// Delete a scorecard. Requires `If-Match`.

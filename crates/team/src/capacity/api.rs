@@ -4,10 +4,10 @@ use crate::capacity::service::{self, ImportSummary};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use ui::{ApiError, ApiJson, ApiQuery, AppState, IfMatch, Req, etag_for};
+use ui::{ApiError, ApiJson, ApiQuery, AppState, IfMatch, Req};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -117,13 +117,6 @@ async fn list_leaves(
     }))
 }
 
-fn with_etag(mut r: Response, id: i64, version: i64) -> Response {
-    if let Ok(v) = HeaderValue::from_str(&etag_for(id, version)) {
-        r.headers_mut().insert(header::ETAG, v);
-    }
-    r
-}
-
 /// Record leave (members for themselves; managers in their departments; admins).
 #[utoipa::path(post, path = "/api/v1/leaves", tag = "capacity", request_body = LeaveInput,
     responses((status = 201, body = Leave), (status = 401, body = ui::error::Problem),
@@ -135,12 +128,8 @@ async fn create_leave(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let l = service::create_leave(&st.db, &ctx, &input).await?;
-    let (id, v) = (l.id, l.version);
-    let mut r = with_etag((StatusCode::CREATED, Json(l)).into_response(), id, v);
-    if let Ok(h) = HeaderValue::from_str(&format!("/api/v1/leaves/{id}")) {
-        r.headers_mut().insert(header::LOCATION, h);
-    }
-    Ok(r)
+    let location = format!("/api/v1/leaves/{}", l.id);
+    Ok(ui::api::created(&l, &location, l.id, l.version))
 }
 
 /// One leave record.
@@ -156,7 +145,7 @@ async fn get_leave(
     let ctx = req.ctx(st.now_ms())?;
     let l = service::get_leave(&st.db, &ctx, id).await?;
     let v = l.version;
-    Ok(with_etag(Json(l).into_response(), id, v))
+    Ok(ui::api::versioned(StatusCode::OK, l, id, v))
 }
 
 /// Change a leave's dates, kind or note. Needs `If-Match`.
@@ -176,7 +165,7 @@ async fn update_leave(
     let ctx = req.ctx(st.now_ms())?;
     let l = service::update_leave(&st.db, &ctx, id, version, &p).await?;
     let v = l.version;
-    Ok(with_etag(Json(l).into_response(), id, v))
+    Ok(ui::api::versioned(StatusCode::OK, l, id, v))
 }
 
 /// Cancel leave. Needs `If-Match`.

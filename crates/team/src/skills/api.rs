@@ -8,13 +8,13 @@ use crate::skills::service;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use db::idempotency::Idem;
 use kernel::AppError;
 use kernel::page::{clamp_limit, decode_cursor, encode_cursor};
 use serde::{Deserialize, Serialize};
-use ui::{ApiError, ApiJson, ApiQuery, AppState, IdempotencyKey, IfMatch, Req, etag_for};
+use ui::{ApiError, ApiJson, ApiQuery, AppState, IdempotencyKey, IfMatch, Req};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -31,13 +31,6 @@ pub fn router() -> OpenApiRouter<AppState> {
             set_position_skill,
             remove_position_skill
         ))
-}
-
-fn with_etag(mut r: Response, id: i64, version: i64) -> Response {
-    if let Ok(v) = HeaderValue::from_str(&etag_for(id, version)) {
-        r.headers_mut().insert(header::ETAG, v);
-    }
-    r
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -133,12 +126,8 @@ async fn create_skill(
     let input: SkillInput = ui::api::parse_json(&body)?;
     let idem = Idem::new(ctx.actor.user_id, key, &body);
     let s = service::create_skill(&st.db, &ctx, &input, idem.as_ref()).await?;
-    let (id, version) = (s.id, s.version);
-    let mut r = with_etag((StatusCode::CREATED, Json(s)).into_response(), id, version);
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/skills/{id}")) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(r)
+    let location = format!("/api/v1/skills/{}", s.id);
+    Ok(ui::api::created(&s, &location, s.id, s.version))
 }
 
 /// One skill with its `ETag`.
@@ -154,15 +143,7 @@ async fn get_skill(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let s = service::get_skill(&st.db, &ctx, id).await?;
-    let version = s.version;
-    if ui::api::none_match(&headers, &etag_for(id, version)) {
-        return Ok(with_etag(
-            StatusCode::NOT_MODIFIED.into_response(),
-            id,
-            version,
-        ));
-    }
-    Ok(with_etag(Json(s).into_response(), id, version))
+    Ok(ui::api::read_response(&headers, &s, s.id, s.version))
 }
 
 /// Change a skill. Needs `If-Match`.
@@ -182,7 +163,7 @@ async fn update_skill(
     let ctx = req.ctx(st.now_ms())?;
     let s = service::update_skill(&st.db, &ctx, id, version, &patch).await?;
     let v = s.version;
-    Ok(with_etag(Json(s).into_response(), id, v))
+    Ok(ui::api::versioned(StatusCode::OK, s, id, v))
 }
 
 /// Delete a skill with everyone's levels in it. Needs `If-Match`.
