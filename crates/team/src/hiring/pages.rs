@@ -597,31 +597,25 @@ async fn cv_upload(
     State(st): State<AppState>,
     req: Req,
     Path(id): Path<String>,
-    headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
+    mut form: axum::extract::Multipart,
 ) -> PageResult {
     let locale = req.locale();
     let id = parse_id(&id, locale)?;
     let ctx = ctx_of(&st, &req)?;
-    let ct = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let file = ui::multipart::parse(ct, &body).and_then(|parts| {
-        parts
-            .into_iter()
-            .find(|p| p.name == "cv" && p.filename.is_some())
-    });
+    let mut file = None;
+    // A body that is not well-formed multipart reads as "no file chosen".
+    while let Ok(Some(part)) = form.next_field().await {
+        if part.name() == Some("cv")
+            && let Some(name) = part.file_name().map(str::to_string)
+        {
+            file = part.bytes().await.ok().map(|data| (name, data));
+            break;
+        }
+    }
     let r = match file {
-        Some(f) => service::upload_cv(
-            &st.db,
-            &ctx,
-            id,
-            f.filename.as_deref().unwrap_or(""),
-            &f.data,
-        )
-        .await
-        .map(|_| ()),
+        Some((name, data)) => service::upload_cv(&st.db, &ctx, id, &name, &data)
+            .await
+            .map(|_| ()),
         None => Err(AppError::field("cv", "required", "choose a file")),
     };
     match r {
