@@ -1,9 +1,11 @@
-//! A 360° review cycle end to end in a real browser, as five people taking turns at one
-//! browser: the HR admin creates the cycle from the page form and moves its phases, the reviewee
-//! writes a self review and nominates three peers, the manager approves them, each peer answers,
-//! the manager reviews and rates, and once results are shared the reviewee reads the anonymous
-//! aggregate (no peer named) and acknowledges. The API is used only to set up the organisation
-//! and to check what the clicks stored.
+//! A 360° review cycle end to end in a real browser, as six people taking turns at one browser:
+//! the HR admin creates the cycle from the page form and moves its phases, the reviewee writes a
+//! self review and nominates three peers (a second reviewee nominates two), the manager approves
+//! them, each peer answers, the manager reviews and rates; at calibration the manager sees the
+//! peers' aggregate for the reviewee with three answers and "too few responses" for the one with
+//! two; once results are shared the reviewee reads the anonymous aggregate (no peer named) and
+//! acknowledges. The API is used only to set up the organisation and to check what the clicks
+//! stored.
 use crate::browser::{browser_sign_in, headless};
 use crate::common::*;
 use fantoccini::{Client, Locator};
@@ -113,6 +115,29 @@ async fn answer_my_request(c: &Client, app: &App, reviewee: &str, rating: u8, te
     .await;
 }
 
+/// On the review's page, nominates `peers` (the reviewee's form) and waits for the list.
+async fn nominate(c: &Client, app: &App, review: i64, peers: &[i64]) {
+    c.goto(&app.url(&format!("/reviews/{review}")))
+        .await
+        .unwrap();
+    c.execute(
+        "for (const o of document.querySelectorAll('#person_id option')) \
+           o.selected = arguments[0].includes(Number(o.value));",
+        vec![json!(peers)],
+    )
+    .await
+    .unwrap();
+    click_then(
+        c,
+        &format!("form[action='/reviews/{review}/peers'] button[type=submit]"),
+        &format!(
+            "//main[count(.//li[contains(., ' Peer')]) = {}]",
+            peers.len()
+        ),
+    )
+    .await;
+}
+
 async fn move_phase(c: &Client, app: &App, cycle: i64, phase: &str) {
     c.goto(&app.url(&format!("/reviews/cycles/{cycle}")))
         .await
@@ -155,6 +180,16 @@ async fn browser_360_review_cycle_end_to_end() {
         &admin,
         "rev",
         "Reviewee Wang",
+        Role::Member,
+        ops,
+        Some(boss),
+    )
+    .await;
+    let few = person(
+        &app,
+        &admin,
+        "few",
+        "Second Zhou",
         Role::Member,
         ops,
         Some(boss),
@@ -237,9 +272,16 @@ async fn browser_360_review_cycle_end_to_end() {
             .as_array()
             .unwrap_or_else(|| panic!("reviews: {reviews}"))
     });
-    assert_eq!(items.len(), 1, "only Ops takes part: {reviews}");
-    assert_eq!(items[0]["person_id"], rev);
-    let review = items[0]["id"].as_i64().unwrap();
+    assert_eq!(items.len(), 2, "only Ops takes part: {reviews}");
+    let review_of = |person: i64| {
+        items
+            .iter()
+            .find(|r| r["person_id"] == person)
+            .unwrap_or_else(|| panic!("a review of {person}: {reviews}"))["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (review, few_review) = (review_of(rev), review_of(few));
 
     // The reviewee writes the self review, then nominates three peers.
     switch_to(&c, &app, "rev").await;
@@ -251,44 +293,31 @@ async fn browser_360_review_cycle_end_to_end() {
         "我推动了工单自动分派 I automated ticket routing",
     )
     .await;
-    c.goto(&app.url(&format!("/reviews/{review}")))
-        .await
-        .unwrap();
-    c.execute(
-        "for (const o of document.querySelectorAll('#person_id option')) \
-           o.selected = arguments[0].includes(Number(o.value));",
-        vec![json!(peers)],
-    )
-    .await
-    .unwrap();
-    click_then(
-        &c,
-        &format!("form[action='/reviews/{review}/peers'] button[type=submit]"),
-        &format!("//li[contains(., '{}')]", PEERS[2]),
-    )
-    .await;
+    nominate(&c, &app, review, &peers).await;
+    switch_to(&c, &app, "few").await;
+    nominate(&c, &app, few_review, &peers[..2]).await;
 
     // HR opens nominations; the manager approves each peer on the review's page.
     switch_to(&c, &app, "hradmin").await;
     move_phase(&c, &app, cycle, "nomination").await;
     switch_to(&c, &app, "boss").await;
-    c.goto(&app.url(&format!("/reviews/{review}")))
-        .await
-        .unwrap();
-    for left in (0..PEERS.len()).rev() {
-        let approve = "button[name=approve][value='1']";
-        c.find(Locator::Css(approve))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.wait()
-            .for_element(Locator::XPath(&format!(
-                "//main[count(.//button[@name='approve'][@value='1']) = {left}]"
-            )))
-            .await
-            .unwrap();
+    for (r, n) in [(review, PEERS.len()), (few_review, 2)] {
+        c.goto(&app.url(&format!("/reviews/{r}"))).await.unwrap();
+        for left in (0..n).rev() {
+            let approve = "button[name=approve][value='1']";
+            c.find(Locator::Css(approve))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            c.wait()
+                .for_element(Locator::XPath(&format!(
+                    "//main[count(.//button[@name='approve'][@value='1']) = {left}]"
+                )))
+                .await
+                .unwrap();
+        }
     }
 
     // Feedback: each peer answers, then the manager writes the manager review and rates.
@@ -304,6 +333,9 @@ async fn browser_360_review_cycle_end_to_end() {
             &format!("同事意见{i} peer remark {i}"),
         )
         .await;
+        if i < 2 {
+            answer_my_request(&c, &app, "Second Zhou", 2, &format!("few remark {i}")).await;
+        }
     }
     switch_to(&c, &app, "boss").await;
     answer_my_request(&c, &app, "Reviewee Wang", 4, "Solid half year").await;
@@ -350,6 +382,16 @@ async fn browser_360_review_cycle_end_to_end() {
     for i in 0..3 {
         assert!(seen.contains(&format!("peer remark {i}")), "{seen}");
     }
+    // Two answers are below the threshold of three: nothing of them is shown.
+    c.goto(&app.url(&format!("/reviews/{few_review}")))
+        .await
+        .unwrap();
+    let seen = body_text(&c).await;
+    assert!(
+        seen.contains("Too few responses") && seen.contains("n = 2 < k = 3"),
+        "{seen}"
+    );
+    assert!(!seen.contains("few remark"), "{seen}");
 
     // Shared: the reviewee reads the result — no peer named anywhere — and acknowledges.
     switch_to(&c, &app, "hradmin").await;
