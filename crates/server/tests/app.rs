@@ -19,6 +19,7 @@ mod matrix;
 mod reliability;
 mod reviews;
 mod sessions;
+mod team_edits;
 mod team_imports;
 mod team_people;
 mod team_skills;

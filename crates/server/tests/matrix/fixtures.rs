@@ -415,6 +415,7 @@ impl<'a> World<'a> {
             "company_value"
             | "course"
             | "training_session"
+            | "training_program"
             | "headcount_request"
             | "opening"
             | "candidate"
@@ -800,6 +801,19 @@ async fn team_people_fixture(w: &World<'_>, kind: &str, c: &Who, scope: Scope) -
             id(post(
                 "/api/v1/training-sessions",
                 json!({"course_id": course, "starts_on": "2027-02-01", "ends_on": "2027-02-02"}),
+            )
+            .await)
+        }
+        // A fresh program of one fresh course.
+        "training_program" => {
+            let course = id(post(
+                "/api/v1/courses",
+                json!({"title": format!("mx course {}", uniq())}),
+            )
+            .await);
+            id(post(
+                "/api/v1/training-programs",
+                json!({"title": format!("mx program {}", uniq()), "course_ids": [course]}),
             )
             .await)
         }

@@ -1,11 +1,13 @@
 //! `/api/v1/headcount-requests`, `/openings`, `/candidates`, `/interviews`, `/offers` and
 //! `/hiring/funnel`: the hiring pipeline over JSON. Salaries and budgets are `null` and
 //! scorecards withheld for callers the policy does not allow to see them.
+use super::edits;
 use super::model::{
     Candidate, CandidateInput, Funnel, HeadcountDecision, HeadcountInput, HeadcountRequest,
-    HireInput, Interview, InterviewInput, MoveInput, Offer, OfferInput, OfferStatusInput, Opening,
-    OpeningInput, ScorecardInput, Stage,
+    HireInput, Interview, InterviewInput, MoveInput, Offer, OfferInput, Opening, OpeningInput,
+    ScorecardInput, Stage,
 };
+use super::patch::{CandidatePatch, HeadcountPatch, InterviewPatch, OfferPatch, OpeningPatch};
 use super::service::{self, CandidateQuery};
 use crate::api::{created, json_body, read_response, with_etag};
 use crate::model::Person;
@@ -23,12 +25,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_headcount, create_headcount))
-        .routes(routes!(get_headcount))
+        .routes(routes!(get_headcount, update_headcount))
         .routes(routes!(decide_headcount))
         .routes(routes!(list_openings, create_opening))
         .routes(routes!(get_opening, update_opening))
         .routes(routes!(list_candidates, create_candidate))
-        .routes(routes!(get_candidate))
+        .routes(routes!(get_candidate, update_candidate))
         .routes(routes!(move_candidate))
         .merge(
             // CVs are larger than the general body limit allows.
@@ -37,6 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             ),
         )
         .routes(routes!(list_interviews, create_interview))
+        .routes(routes!(get_interview, update_interview))
         .routes(routes!(submit_scorecard))
         .routes(routes!(list_offers, create_offer))
         .routes(routes!(get_offer, update_offer))
@@ -143,6 +146,27 @@ async fn get_headcount(
     Ok(read_response(&headers, h, id, v))
 }
 
+/// Change a pending request (position, headcount, budget, currency, justification); a decided
+/// request is immutable (409). Needs `If-Match`.
+#[utoipa::path(patch, path = "/api/v1/headcount-requests/{id}", tag = "hiring", request_body = HeadcountPatch,
+    params(("id" = i64, Path, description = "Request id"), ("If-Match" = String, Header, description = "ETag read")),
+    responses((status = 200, body = HeadcountRequest), (status = 401, body = ui::error::Problem),
+              (status = 403, body = ui::error::Problem), (status = 404, body = ui::error::Problem),
+              (status = 409, body = ui::error::Problem), (status = 412, body = ui::error::Problem),
+              (status = 422, body = ui::error::Problem), (status = 428, body = ui::error::Problem)))]
+async fn update_headcount(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<i64>,
+    IfMatch(version): IfMatch,
+    ApiJson(p): ApiJson<HeadcountPatch>,
+) -> Result<Response, ApiError> {
+    let ctx = req.ctx(st.now_ms())?;
+    let h = edits::update_headcount(&st.db, &ctx, id, version, &p).await?;
+    let etag = etag_for(h.id, h.version);
+    Ok(with_etag(Json(h).into_response(), &etag))
+}
+
 /// Approve or reject a pending request (the department's head, or an admin). Needs `If-Match`.
 #[utoipa::path(post, path = "/api/v1/headcount-requests/{id}/decision", tag = "hiring", request_body = HeadcountDecision,
     params(("id" = i64, Path, description = "Request id"), ("If-Match" = String, Header, description = "ETag read")),
@@ -227,14 +251,8 @@ async fn get_opening(
     Ok(read_response(&headers, o, id, v))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OpeningPatch {
-    /// `open` or `closed`.
-    pub status: String,
-}
-
-/// Close or reopen an opening. Needs `If-Match`.
+/// Change an opening: title, description, hiring manager, salary range (admins and the
+/// department's managers), currency, status (`open`/`closed`). Needs `If-Match`.
 #[utoipa::path(patch, path = "/api/v1/openings/{id}", tag = "hiring", request_body = OpeningPatch,
     params(("id" = i64, Path, description = "Opening id"), ("If-Match" = String, Header, description = "ETag read")),
     responses((status = 200, body = Opening), (status = 401, body = ui::error::Problem),
@@ -249,19 +267,7 @@ async fn update_opening(
     ApiJson(p): ApiJson<OpeningPatch>,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    let open = match p.status.as_str() {
-        "open" => true,
-        "closed" => false,
-        _ => {
-            return Err(kernel::AppError::field(
-                "status",
-                "invalid_choice",
-                "must be open or closed",
-            )
-            .into());
-        }
-    };
-    let o = service::set_opening_status(&st.db, &ctx, id, version, open).await?;
+    let o = edits::update_opening(&st.db, &ctx, id, version, &p).await?;
     let etag = etag_for(o.id, o.version);
     Ok(with_etag(Json(o).into_response(), &etag))
 }
@@ -347,6 +353,26 @@ async fn get_candidate(
     let c = service::get_candidate(&st.db, &ctx, id).await?;
     let v = c.version;
     Ok(read_response(&headers, c, id, v))
+}
+
+/// Change a candidate's details: name, email, phone, source, notes. Needs `If-Match`.
+#[utoipa::path(patch, path = "/api/v1/candidates/{id}", tag = "hiring", request_body = CandidatePatch,
+    params(("id" = i64, Path, description = "Candidate id"), ("If-Match" = String, Header, description = "ETag read")),
+    responses((status = 200, body = Candidate), (status = 401, body = ui::error::Problem),
+              (status = 403, body = ui::error::Problem), (status = 404, body = ui::error::Problem),
+              (status = 412, body = ui::error::Problem), (status = 422, body = ui::error::Problem),
+              (status = 428, body = ui::error::Problem)))]
+async fn update_candidate(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<i64>,
+    IfMatch(version): IfMatch,
+    ApiJson(p): ApiJson<CandidatePatch>,
+) -> Result<Response, ApiError> {
+    let ctx = req.ctx(st.now_ms())?;
+    let c = edits::update_candidate(&st.db, &ctx, id, version, &p).await?;
+    let etag = etag_for(c.id, c.version);
+    Ok(with_etag(Json(c).into_response(), &etag))
 }
 
 /// Move a candidate to another stage (not `hired`: use hire). Needs `If-Match`.
@@ -490,6 +516,45 @@ async fn create_interview(
     Ok((StatusCode::CREATED, Json(i)).into_response())
 }
 
+/// One interview, visible like its candidate; the scorecard only for the hiring team.
+#[utoipa::path(get, path = "/api/v1/interviews/{id}", tag = "hiring",
+    params(("id" = i64, Path, description = "Interview id")),
+    responses((status = 200, body = Interview), (status = 304, description = "Not modified"),
+              (status = 401, body = ui::error::Problem), (status = 404, body = ui::error::Problem)))]
+async fn get_interview(
+    State(st): State<AppState>,
+    req: Req,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let ctx = req.ctx(st.now_ms())?;
+    let i = edits::get_interview(&st.db, &ctx, id).await?;
+    let v = i.version;
+    Ok(read_response(&headers, i, id, v))
+}
+
+/// Reschedule an interview (time, kind, interviewer: who runs hiring) and/or replace its
+/// scorecard (only the interviewer). The interviewer cannot change once a scorecard is in (409).
+/// Needs `If-Match`.
+#[utoipa::path(patch, path = "/api/v1/interviews/{id}", tag = "hiring", request_body = InterviewPatch,
+    params(("id" = i64, Path, description = "Interview id"), ("If-Match" = String, Header, description = "ETag read")),
+    responses((status = 200, body = Interview), (status = 401, body = ui::error::Problem),
+              (status = 403, body = ui::error::Problem), (status = 404, body = ui::error::Problem),
+              (status = 409, body = ui::error::Problem), (status = 412, body = ui::error::Problem),
+              (status = 422, body = ui::error::Problem), (status = 428, body = ui::error::Problem)))]
+async fn update_interview(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<i64>,
+    IfMatch(version): IfMatch,
+    ApiJson(p): ApiJson<InterviewPatch>,
+) -> Result<Response, ApiError> {
+    let ctx = req.ctx(st.now_ms())?;
+    let i = edits::update_interview(&st.db, &ctx, id, version, &p).await?;
+    let etag = etag_for(i.id, i.version);
+    Ok(with_etag(Json(i).into_response(), &etag))
+}
+
 /// The interviewer submits the scorecard (criteria ratings 1–5, recommendation, notes).
 #[utoipa::path(put, path = "/api/v1/interviews/{id}/scorecard", tag = "hiring", request_body = ScorecardInput,
     params(("id" = i64, Path, description = "Interview id")),
@@ -562,8 +627,10 @@ async fn get_offer(
     Ok(read_response(&headers, o, id, v))
 }
 
-/// Record the outcome of a sent offer: accepted, declined or withdrawn. Needs `If-Match`.
-#[utoipa::path(patch, path = "/api/v1/offers/{id}", tag = "hiring", request_body = OfferStatusInput,
+/// Change a sent offer: its terms (salary, currency, start date: admins and the department's
+/// managers) and/or its outcome (accepted, declined, withdrawn). An outcome is final (409).
+/// Needs `If-Match`.
+#[utoipa::path(patch, path = "/api/v1/offers/{id}", tag = "hiring", request_body = OfferPatch,
     params(("id" = i64, Path, description = "Offer id"), ("If-Match" = String, Header, description = "ETag read")),
     responses((status = 200, body = Offer), (status = 401, body = ui::error::Problem),
               (status = 403, body = ui::error::Problem), (status = 404, body = ui::error::Problem),
@@ -574,10 +641,10 @@ async fn update_offer(
     req: Req,
     Path(id): Path<i64>,
     IfMatch(version): IfMatch,
-    ApiJson(input): ApiJson<OfferStatusInput>,
+    ApiJson(p): ApiJson<OfferPatch>,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    let o = service::set_offer_status(&st.db, &ctx, id, version, &input).await?;
+    let o = edits::update_offer(&st.db, &ctx, id, version, &p).await?;
     let etag = etag_for(o.id, o.version);
     Ok(with_etag(Json(o).into_response(), &etag))
 }

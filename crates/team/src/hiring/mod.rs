@@ -3,7 +3,10 @@
 //! rejected), CVs kept in the database, interviews with scorecards, offers, and "hire", which
 //! creates the person through the directory's service. Funnel metrics per stage and source.
 pub mod api;
+pub mod edit_pages;
+pub mod edits;
 pub mod model;
 pub mod pages;
+pub mod patch;
 pub mod service;
 pub mod store;

@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/hiring/offers/{id}", post(offer_outcome))
         .route("/hiring/candidates/{id}/hire", post(hire))
         .route("/hiring/funnel", get(funnel_page))
+        .merge(super::edit_pages::router())
 }
 
 type PageResult = Result<Response, PageError>;
@@ -52,15 +53,15 @@ fn stage_label(locale: Locale, s: Stage) -> &'static str {
     ui::t(locale, &format!("tp.stage_{}", s.as_str()))
 }
 
-fn source_label(locale: Locale, s: &str) -> &'static str {
+pub(super) fn source_label(locale: Locale, s: &str) -> &'static str {
     ui::t(locale, &format!("tp.source_{s}"))
 }
 
-async fn chrome(st: &AppState, req: &Req, title_key: &str, here: &str) -> Chrome {
+pub(super) async fn chrome(st: &AppState, req: &Req, title_key: &str, here: &str) -> Chrome {
     notify::chrome(st, req, "/hiring", title_key, here).await
 }
 
-fn with_status(r: Response, errors: &FormErrors) -> Response {
+pub(super) fn with_status(r: Response, errors: &FormErrors) -> Response {
     let mut r = r;
     if !errors.is_empty() {
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -80,7 +81,7 @@ async fn dept_opts(st: &AppState, a: &kernel::Actor) -> Result<Vec<Opt>, AppErro
         .collect())
 }
 
-async fn people_opts(st: &AppState, ctx: &Ctx) -> Result<Vec<Opt>, AppError> {
+pub(super) async fn people_opts(st: &AppState, ctx: &Ctx) -> Result<Vec<Opt>, AppError> {
     Ok(crate::service::people_options(&st.db, ctx)
         .await?
         .into_iter()
@@ -101,6 +102,8 @@ struct HiringPage {
     openings: Vec<Opening>,
     requests: Vec<HeadcountRequest>,
     decidable: Vec<i64>,
+    /// Pending requests the caller may change.
+    editable: Vec<i64>,
     departments: Vec<Opt>,
     people: Vec<Opt>,
     approved: Vec<Opt>,
@@ -114,6 +117,9 @@ impl HiringPage {
     }
     fn can_decide(&self, id: &i64) -> bool {
         self.decidable.contains(id)
+    }
+    fn can_edit(&self, id: &i64) -> bool {
+        self.editable.contains(id)
     }
     fn status(&self, s: &str) -> &'static str {
         self.chrome.t(&format!("tp.status_{s}"))
@@ -138,6 +144,12 @@ async fn render_hiring(st: &AppState, req: &Req, ctx: &Ctx, errors: FormErrors) 
             decidable.push(r.id);
         }
     }
+    let editable = requests
+        .items
+        .iter()
+        .filter(|r| r.status == "pending" && ctx.actor.can_run_hiring(r.department_id))
+        .map(|r| r.id)
+        .collect();
     let approved = requests
         .items
         .iter()
@@ -156,6 +168,7 @@ async fn render_hiring(st: &AppState, req: &Req, ctx: &Ctx, errors: FormErrors) 
         openings: openings.items,
         requests: requests.items,
         decidable,
+        editable,
         approved,
         errors,
     };
@@ -633,7 +646,7 @@ struct InterviewForm {
     kind: String,
 }
 
-fn parse_local(s: &str) -> Result<i64, AppError> {
+pub(super) fn parse_local(s: &str) -> Result<i64, AppError> {
     let bad = || AppError::field("scheduled_at", "invalid_date", "must be a date and time");
     let (d, t) = s.trim().split_once('T').ok_or_else(bad)?;
     let date = kernel::dates::parse_date(d).ok_or_else(bad)?;

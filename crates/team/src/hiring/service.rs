@@ -15,7 +15,7 @@ use kernel::policy::HiringFacts;
 use kernel::validate::Checks;
 use kernel::{Actor, AppError, AppResult, Ctx, Role};
 
-fn json<T: serde::Serialize>(v: &T) -> Option<serde_json::Value> {
+pub(super) fn json<T: serde::Serialize>(v: &T) -> Option<serde_json::Value> {
     serde_json::to_value(v).ok()
 }
 
@@ -50,7 +50,7 @@ fn dept_view(a: &Actor) -> Option<Vec<i64>> {
     }
 }
 
-async fn facts(tx: &mut Tx, a: &Actor, o: &Opening) -> AppResult<HiringFacts> {
+pub(super) async fn facts(tx: &mut Tx, a: &Actor, o: &Opening) -> AppResult<HiringFacts> {
     Ok(HiringFacts {
         department_id: o.department_id,
         head_person_id: store::department_head(tx, o.department_id).await?,
@@ -58,7 +58,7 @@ async fn facts(tx: &mut Tx, a: &Actor, o: &Opening) -> AppResult<HiringFacts> {
     })
 }
 
-fn redact_opening(a: &Actor, f: &HiringFacts, mut o: Opening) -> Opening {
+pub(super) fn redact_opening(a: &Actor, f: &HiringFacts, mut o: Opening) -> Opening {
     if !a.can_see_compensation(f.department_id, f.head_person_id) {
         o.salary_min_minor = None;
         o.salary_max_minor = None;
@@ -67,7 +67,11 @@ fn redact_opening(a: &Actor, f: &HiringFacts, mut o: Opening) -> Opening {
 }
 
 /// The opening with its facts, or 404 when the actor may not see it.
-async fn visible_opening(tx: &mut Tx, a: &Actor, id: i64) -> AppResult<(Opening, HiringFacts)> {
+pub(super) async fn visible_opening(
+    tx: &mut Tx,
+    a: &Actor,
+    id: i64,
+) -> AppResult<(Opening, HiringFacts)> {
     let o = store::get_opening(tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -78,7 +82,7 @@ async fn visible_opening(tx: &mut Tx, a: &Actor, id: i64) -> AppResult<(Opening,
     Ok((o, f))
 }
 
-async fn visible_candidate(
+pub(super) async fn visible_candidate(
     tx: &mut Tx,
     a: &Actor,
     id: i64,
@@ -92,7 +96,11 @@ async fn visible_candidate(
 
 // ---------------------------------------------------------------- headcount
 
-fn redact_headcount(a: &Actor, head: Option<i64>, mut h: HeadcountRequest) -> HeadcountRequest {
+pub(super) fn redact_headcount(
+    a: &Actor,
+    head: Option<i64>,
+    mut h: HeadcountRequest,
+) -> HeadcountRequest {
     if !a.can_see_compensation(h.department_id, head) {
         h.budget_minor = None;
     }
@@ -181,7 +189,11 @@ pub async fn create_headcount(
     Ok(h)
 }
 
-async fn get_headcount_in(tx: &mut Tx, a: &Actor, id: i64) -> AppResult<HeadcountRequest> {
+pub(super) async fn get_headcount_in(
+    tx: &mut Tx,
+    a: &Actor,
+    id: i64,
+) -> AppResult<HeadcountRequest> {
     let h = store::get_headcount(tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -284,7 +296,12 @@ pub async fn decide_headcount(
 
 // ---------------------------------------------------------------- openings
 
-async fn check_people(tx: &mut Tx, c: &mut Checks, field: &str, ids: &[i64]) -> AppResult<()> {
+pub(super) async fn check_people(
+    tx: &mut Tx,
+    c: &mut Checks,
+    field: &str,
+    ids: &[i64],
+) -> AppResult<()> {
     for id in ids {
         if !crate::store::person_exists(tx, *id).await? {
             c.push(field, "not_found", format!("no such person: {id}"));
@@ -408,6 +425,7 @@ pub async fn list_openings(
     Ok(page(out, limit, |o| o.id))
 }
 
+/// Closes or reopens an opening (the board's button): a patch of its status.
 pub async fn set_opening_status(
     db: &Db,
     ctx: &Ctx,
@@ -415,30 +433,12 @@ pub async fn set_opening_status(
     version: i64,
     open: bool,
 ) -> AppResult<Opening> {
-    let mut tx = db.write().await?;
-    let (before, f) = visible_opening(&mut tx, &ctx.actor, id).await?;
-    if !ctx.actor.can_run_hiring(before.department_id) {
-        return Err(AppError::Forbidden("open or close this position"));
-    }
     let status = if open { "open" } else { "closed" };
-    if store::set_opening_status(&mut tx, id, version, status, ctx.now_ms).await? == 0 {
-        return Err(AppError::PreconditionFailed);
-    }
-    let after = store::get_opening(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    db::audit::log_change(
-        &mut tx,
-        ctx,
-        "opening.update",
-        "job_opening",
-        Some(id),
-        json(&before),
-        json(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redact_opening(&ctx.actor, &f, after))
+    let p = super::patch::OpeningPatch {
+        status: Some(status.into()),
+        ..Default::default()
+    };
+    super::edits::update_opening(db, ctx, id, version, &p).await
 }
 
 // ---------------------------------------------------------------- candidates
@@ -577,7 +577,7 @@ pub async fn upload_cv(
 ) -> AppResult<Candidate> {
     let (kind, name) = check_cv(filename, bytes)?;
     let mut tx = db.write().await?;
-    let (_, o, _) = visible_candidate(&mut tx, &ctx.actor, id).await?;
+    let (before, o, _) = visible_candidate(&mut tx, &ctx.actor, id).await?;
     if !ctx.actor.can_run_hiring(o.department_id) {
         return Err(AppError::Forbidden("upload CVs for this opening"));
     }
@@ -600,8 +600,9 @@ pub async fn upload_cv(
         "candidate.cv_upload",
         "candidate",
         Some(id),
-        None,
-        json(&after.cv),
+        // A replaced CV is named in the trail (its metadata; the bytes stay out of the log).
+        before.cv.as_ref().and_then(json),
+        after.cv.as_ref().and_then(json),
     )
     .await?;
     tx.commit().await?;
@@ -617,7 +618,11 @@ pub async fn download_cv(db: &Db, ctx: &Ctx, id: i64) -> AppResult<(String, Stri
 
 // ---------------------------------------------------------------- interviews
 
-fn redact_interviews(a: &Actor, f: &HiringFacts, mut items: Vec<Interview>) -> Vec<Interview> {
+pub(super) fn redact_interviews(
+    a: &Actor,
+    f: &HiringFacts,
+    mut items: Vec<Interview>,
+) -> Vec<Interview> {
     if !a.can_see_scorecards(f) {
         for i in &mut items {
             i.scorecard_hidden = i.scorecard.take().is_some();
@@ -642,14 +647,7 @@ pub async fn schedule_interview(
 ) -> AppResult<Interview> {
     let mut c = Checks::new();
     let kind = c.text("kind", &input.kind, true, 100);
-    // Epoch ms between 2000-01-01 and 2100-01-01: anything else is a unit mistake (seconds?).
-    if !(946_684_800_000..4_102_444_800_000).contains(&input.scheduled_at) {
-        c.push(
-            "scheduled_at",
-            "out_of_range",
-            "must be epoch milliseconds between 2000 and 2100",
-        );
-    }
+    super::patch::scheduled_at(&mut c, input.scheduled_at);
     let mut tx = db.write().await?;
     if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
         return store::get_interview(&mut tx, id)
@@ -683,26 +681,7 @@ pub async fn schedule_interview(
     let i = store::get_interview(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if let Some(user) = crate::recognition::store::user_of(&mut tx, input.interviewer_id).await? {
-        let title = format!("Interview: {} ({})", cand.name, o.title);
-        let body = format!(
-            "{} · {}",
-            kind,
-            kernel::dates::format_instant(input.scheduled_at, 8)
-        );
-        notify::service::notify(
-            &mut tx,
-            user,
-            "interview",
-            &title,
-            &body,
-            Some(&format!("/hiring/candidates/{candidate_id}")),
-            Some("interview"),
-            Some(id),
-            ctx.now_ms,
-        )
-        .await?;
-    }
+    notify_interviewer(&mut tx, ctx, &i, &cand, &o).await?;
     db::audit::log_change(
         &mut tx,
         ctx,
@@ -724,6 +703,40 @@ pub async fn schedule_interview(
     .await?;
     tx.commit().await?;
     Ok(i)
+}
+
+/// Tells the interviewer about the interview they are to hold (new or changed).
+pub(super) async fn notify_interviewer(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    i: &Interview,
+    cand: &Candidate,
+    o: &Opening,
+) -> AppResult<()> {
+    let Some(person) = i.interviewer_id else {
+        return Ok(());
+    };
+    if let Some(user) = crate::recognition::store::user_of(tx, person).await? {
+        let title = format!("Interview: {} ({})", cand.name, o.title);
+        let body = format!(
+            "{} · {}",
+            i.kind,
+            kernel::dates::format_instant(i.scheduled_at, 8)
+        );
+        notify::service::notify(
+            tx,
+            user,
+            "interview",
+            &title,
+            &body,
+            Some(&format!("/hiring/candidates/{}", cand.id)),
+            Some("interview"),
+            Some(i.id),
+            ctx.now_ms,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The interviewer submits their scorecard (once; a second submission replaces the first).
@@ -785,7 +798,7 @@ async fn facts_of_offer(tx: &mut Tx, a: &Actor, offer_id: i64) -> AppResult<Hiri
     Ok(visible_candidate(tx, a, offer.candidate_id).await?.2)
 }
 
-fn redact_offers(a: &Actor, f: &HiringFacts, mut items: Vec<Offer>) -> Vec<Offer> {
+pub(super) fn redact_offers(a: &Actor, f: &HiringFacts, mut items: Vec<Offer>) -> Vec<Offer> {
     if !a.can_see_compensation(f.department_id, f.head_person_id) {
         for o in &mut items {
             o.salary_minor = None;
@@ -820,14 +833,7 @@ pub async fn create_offer(
     idem: Option<&Idem>,
 ) -> AppResult<Offer> {
     let mut c = Checks::new();
-    if input.salary_minor < 0 {
-        c.push("salary_minor", "out_of_range", "must not be negative");
-    }
-    let currency = super::model::currency(&mut c, input.currency.as_deref());
-    let start = c.opt_date("start_date", Some(&input.start_date));
-    if input.start_date.trim().is_empty() {
-        c.push("start_date", "required", "is required");
-    }
+    let (currency, start) = input.validate(&mut c);
     let mut tx = db.write().await?;
     if let Some(id) = idempotency::replayed(&mut tx, idem).await? {
         return Ok(redact_offers(
@@ -853,7 +859,6 @@ pub async fn create_offer(
         );
     }
     c.finish()?;
-    let start = start.unwrap_or_default();
     let id = store::insert_offer(
         &mut tx,
         candidate_id,
@@ -899,6 +904,7 @@ pub async fn create_offer(
     Ok(offer)
 }
 
+/// Records the outcome of a sent offer: a patch of its status.
 pub async fn set_offer_status(
     db: &Db,
     ctx: &Ctx,
@@ -906,47 +912,11 @@ pub async fn set_offer_status(
     version: i64,
     input: &OfferStatusInput,
 ) -> AppResult<Offer> {
-    if !super::model::OFFER_OUTCOMES.contains(&input.status.as_str()) {
-        return Err(AppError::field(
-            "status",
-            "invalid_choice",
-            "must be accepted, declined or withdrawn",
-        ));
-    }
-    let mut tx = db.write().await?;
-    let before = store::get_offer(&mut tx, offer_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (_, o, f) = visible_candidate(&mut tx, &ctx.actor, before.candidate_id).await?;
-    if !ctx.actor.can_run_hiring(o.department_id) {
-        return Err(AppError::Forbidden(
-            "record offer outcomes for this opening",
-        ));
-    }
-    if before.status != "sent" {
-        return Err(AppError::Conflict(format!(
-            "status: the offer is already {}",
-            before.status
-        )));
-    }
-    if store::set_offer_status(&mut tx, offer_id, version, &input.status, ctx.now_ms).await? == 0 {
-        return Err(AppError::PreconditionFailed);
-    }
-    let after = store::get_offer(&mut tx, offer_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    db::audit::log_change(
-        &mut tx,
-        ctx,
-        "offer.update",
-        "offer",
-        Some(offer_id),
-        json(&before),
-        json(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redact_offers(&ctx.actor, &f, vec![after]).remove(0))
+    let p = super::patch::OfferPatch {
+        status: Some(input.status.clone()),
+        ..Default::default()
+    };
+    super::edits::update_offer(db, ctx, offer_id, version, &p).await
 }
 
 // ---------------------------------------------------------------- hire

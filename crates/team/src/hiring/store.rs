@@ -722,3 +722,150 @@ pub async fn set_offer_status(
     )
     .await
 }
+
+// ---------------------------------------------------------------- edits (version-checked; 0 rows: stale)
+
+pub async fn update_opening(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    v: &OpeningValues,
+    i: &super::model::OpeningInput,
+    status: &str,
+    now: i64,
+) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE job_openings SET title = $1, description = $2, hiring_manager_id = $3, salary_min_minor = $4, \
+         salary_max_minor = $5, currency = $6, status = $7, updated_at = $8, version = version + 1 \
+         WHERE id = $9 AND version = $10",
+        &[
+            v.title.as_str().into(),
+            v.description.clone().into(),
+            i.hiring_manager_id.into(),
+            i.salary_min_minor.into(),
+            i.salary_max_minor.into(),
+            v.currency.as_str().into(),
+            status.into(),
+            now.into(),
+            id.into(),
+            version.into(),
+        ],
+    )
+    .await
+}
+
+/// Changes a request only while it is still pending (a decided request is immutable).
+#[allow(clippy::too_many_arguments)]
+pub async fn update_headcount(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    position: &str,
+    headcount: i64,
+    budget_minor: Option<i64>,
+    currency: &str,
+    justification: &str,
+    now: i64,
+) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE headcount_requests SET position = $1, headcount = $2, budget_minor = $3, currency = $4, \
+         justification = $5, updated_at = $6, version = version + 1 \
+         WHERE id = $7 AND version = $8 AND status = 'pending'",
+        &[
+            position.into(),
+            headcount.into(),
+            budget_minor.into(),
+            currency.into(),
+            justification.into(),
+            now.into(),
+            id.into(),
+            version.into(),
+        ],
+    )
+    .await
+}
+
+pub async fn update_candidate(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    v: &CandidateValues,
+    now: i64,
+) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE candidates SET name = $1, email = $2, phone = $3, source = $4, notes = $5, updated_at = $6, \
+         version = version + 1 WHERE id = $7 AND version = $8",
+        &[
+            v.name.as_str().into(),
+            v.email.clone().into(),
+            v.phone.clone().into(),
+            v.source.as_str().into(),
+            v.notes.clone().into(),
+            now.into(),
+            id.into(),
+            version.into(),
+        ],
+    )
+    .await
+}
+
+/// Writes an interview's schedule and, when given, replaces its scorecard (ratings,
+/// recommendation, notes; submitted now).
+pub async fn update_interview(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    schedule: (Option<i64>, i64, &str),
+    scorecard: Option<(&[Rating], &str, Option<&str>)>,
+    now: i64,
+) -> Result<u64, DbError> {
+    let (interviewer_id, scheduled_at, kind) = schedule;
+    let mut args = vec![
+        interviewer_id.into(),
+        scheduled_at.into(),
+        kind.into(),
+        now.into(),
+        id.into(),
+        version.into(),
+    ];
+    let sql = match scorecard {
+        None => {
+            "UPDATE interviews SET interviewer_id = $1, scheduled_at = $2, kind = $3, updated_at = $4, \
+             version = version + 1 WHERE id = $5 AND version = $6"
+        }
+        Some((ratings, recommendation, notes)) => {
+            let json = serde_json::to_string(ratings).map_err(|e| DbError::Other(e.to_string()))?;
+            args.extend([json.into(), recommendation.into(), notes.into()]);
+            "UPDATE interviews SET interviewer_id = $1, scheduled_at = $2, kind = $3, updated_at = $4, \
+             ratings = $7, recommendation = $8, notes = $9, submitted_at = $4, version = version + 1 \
+             WHERE id = $5 AND version = $6"
+        }
+    };
+    tx.execute(sql, &args).await
+}
+
+/// Changes an offer's terms and status only while it is `sent` (an outcome is final).
+pub async fn update_offer(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    terms: (i64, &str, &str),
+    status: &str,
+    now: i64,
+) -> Result<u64, DbError> {
+    let (salary_minor, currency, start_date) = terms;
+    tx.execute(
+        "UPDATE offers SET salary_minor = $1, currency = $2, start_date = $3, status = $4, updated_at = $5, \
+         version = version + 1 WHERE id = $6 AND version = $7 AND status = 'sent'",
+        &[
+            salary_minor.into(),
+            currency.into(),
+            start_date.into(),
+            status.into(),
+            now.into(),
+            id.into(),
+            version.into(),
+        ],
+    )
+    .await
+}

@@ -2,8 +2,8 @@
 //! `/certificates` and `/people/{id}/training`.
 use super::model::{
     Certificate, CertificateInput, Course, CourseInput, CoursePatch, EnrolInput, Enrolment,
-    EnrolmentPatch, Program, ProgramInput, Session, SessionInput, SessionPatch, SkillGapPreview,
-    TrainingRecord,
+    EnrolmentPatch, Program, ProgramInput, ProgramPatch, Session, SessionInput, SessionPatch,
+    SkillGapPreview, TrainingRecord,
 };
 use super::service;
 use crate::api::{json_body, read_response, with_etag};
@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_courses, create_course))
         .routes(routes!(get_course, update_course))
         .routes(routes!(list_programs, create_program))
+        .routes(routes!(get_program, update_program))
         .routes(routes!(list_sessions, create_session))
         .routes(routes!(get_session, update_session))
         .routes(routes!(list_enrolments, enrol))
@@ -126,6 +127,44 @@ async fn create_program(
     Ok(created_json(
         service::create_program(&st.db, &ctx, &i).await?,
     ))
+}
+
+/// One training program with its courses in order.
+#[utoipa::path(get, path = "/api/v1/training-programs/{id}", tag = "training",
+    params(("id" = i64, Path, description = "Program id")),
+    responses((status = 200, body = Program), (status = 304, description = "Not modified"),
+              (status = 401, body = ui::error::Problem), (status = 404, body = ui::error::Problem)))]
+async fn get_program(
+    State(st): State<AppState>,
+    req: Req,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let ctx = req.ctx(st.now_ms())?;
+    let p = service::get_program(&st.db, &ctx, id).await?;
+    let v = p.version;
+    Ok(read_response(&headers, p, id, v))
+}
+
+/// Change a program: title, description, its courses (`course_ids` replaces them, in order).
+/// Admins and managers. Needs `If-Match`.
+#[utoipa::path(patch, path = "/api/v1/training-programs/{id}", tag = "training", request_body = ProgramPatch,
+    params(("id" = i64, Path, description = "Program id"), ("If-Match" = String, Header, description = "ETag read")),
+    responses((status = 200, body = Program), (status = 401, body = ui::error::Problem),
+              (status = 403, body = ui::error::Problem), (status = 404, body = ui::error::Problem),
+              (status = 412, body = ui::error::Problem), (status = 422, body = ui::error::Problem),
+              (status = 428, body = ui::error::Problem)))]
+async fn update_program(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<i64>,
+    IfMatch(version): IfMatch,
+    ApiJson(p): ApiJson<ProgramPatch>,
+) -> Result<Response, ApiError> {
+    let ctx = req.ctx(st.now_ms())?;
+    let p = service::update_program(&st.db, &ctx, id, version, &p).await?;
+    let etag = etag_for(p.id, p.version);
+    Ok(with_etag(Json(p).into_response(), &etag))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -139,6 +139,61 @@ pub struct ProgramInput {
     pub course_ids: Vec<i64>,
 }
 
+/// A change to a program; absent fields stay, `null` clears the description, `course_ids`
+/// replaces the courses (in program order).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramPatch {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default)]
+    pub course_ids: Option<Vec<i64>>,
+}
+
+impl ProgramInput {
+    pub fn from_program(p: &Program) -> Self {
+        Self {
+            title: p.title.clone(),
+            description: p.description.clone(),
+            course_ids: p.courses.iter().map(|c| c.id).collect(),
+        }
+    }
+
+    pub fn apply(mut self, p: &ProgramPatch) -> Self {
+        if let Some(v) = &p.title {
+            self.title = v.clone();
+        }
+        if let Some(v) = &p.description {
+            self.description = v.clone();
+        }
+        if let Some(v) = &p.course_ids {
+            self.course_ids = v.clone();
+        }
+        self
+    }
+
+    /// (title, description); the courses must exist (checked by the service).
+    pub fn validate(&self, c: &mut Checks) -> (String, Option<String>) {
+        let title = c.text("title", &self.title, true, 200);
+        let desc = c.opt_text("description", self.description.as_deref(), 4000);
+        if self.course_ids.is_empty() {
+            c.push(
+                "course_ids",
+                "required",
+                "a program has at least one course",
+            );
+        }
+        let mut seen = std::collections::HashSet::new();
+        if !self.course_ids.iter().all(|id| seen.insert(*id)) {
+            c.push("course_ids", "duplicate", "a course appears twice");
+        }
+        (title, desc)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Session {
     pub id: i64,
@@ -366,6 +421,8 @@ pub struct SkillGapCandidate {
     pub expired: bool,
     /// Already enrolled in the session (enrolling again skips them).
     pub enrolled: bool,
+    /// Enrolled earlier but cancelled: enrolling re-activates that enrolment.
+    pub cancelled: bool,
 }
 
 /// The preview of "enrol from skill gaps" for a session and a department.

@@ -2,8 +2,8 @@
 //! and managers, and a session's page with enrolment (a person, oneself, a department) and an
 //! attendance/result form per enrolment.
 use super::model::{
-    Course, CourseInput, CoursePatch, EnrolInput, Enrolment, EnrolmentPatch, Program, Session,
-    SessionInput, SessionPatch, SkillGapPreview,
+    Course, CourseInput, CoursePatch, EnrolInput, Enrolment, EnrolmentPatch, Program, ProgramPatch,
+    Session, SessionInput, SessionPatch, SkillGapPreview,
 };
 use super::service;
 use crate::pages::{FormErrors, Opt, ctx_of, opt_text, parse_id};
@@ -24,6 +24,10 @@ pub fn router() -> Router<AppState> {
         .route("/training/courses", post(course_create))
         .route("/training/courses/{id}/edit", get(course_edit_page))
         .route("/training/courses/{id}", post(course_update))
+        .route(
+            "/training/programs/{id}/edit",
+            get(program_edit_page).post(program_update),
+        )
         .route("/training/sessions", post(session_create))
         .route(
             "/training/sessions/{id}",
@@ -295,6 +299,151 @@ async fn course_update(
         Err(err) => {
             let errors = form_errors(req.locale(), err)?;
             render_course_edit(&st, &req, &ctx, id, Some((e.f, version)), errors).await
+        }
+    }
+}
+
+/// The program form: title, description and one course per slot, in program order (slots left
+/// empty are dropped; three spare slots let a course be added without JavaScript).
+#[derive(Debug, Default)]
+struct ProgramForm {
+    version: i64,
+    title: String,
+    description: String,
+    courses: Vec<String>,
+}
+
+impl ProgramForm {
+    const SPARE: usize = 3;
+
+    fn of(p: &Program) -> Self {
+        Self {
+            version: p.version,
+            title: p.title.clone(),
+            description: p.description.clone().unwrap_or_default(),
+            courses: p.courses.iter().map(|c| c.id.to_string()).collect(),
+        }
+    }
+
+    /// From the posted pairs; `course` repeats once per slot.
+    fn parse(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "version" => f.version = v.trim().parse().unwrap_or(0),
+                "title" => f.title = v,
+                "description" => f.description = v,
+                "course" if !v.trim().is_empty() => f.courses.push(v),
+                _ => {}
+            }
+        }
+        f
+    }
+
+    fn slots(&self) -> Vec<String> {
+        let mut s = self.courses.clone();
+        s.extend(std::iter::repeat_n(String::new(), Self::SPARE));
+        s
+    }
+
+    fn patch(&self) -> Result<ProgramPatch, AppError> {
+        let mut ids = Vec::new();
+        for c in &self.courses {
+            ids.extend(form_id("course_ids", c)?);
+        }
+        Ok(ProgramPatch {
+            title: Some(self.title.clone()),
+            description: Some(opt_text(&self.description)),
+            course_ids: Some(ids),
+        })
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "training/program_edit.html")]
+struct ProgramEditPage {
+    chrome: Chrome,
+    p: Program,
+    f: ProgramForm,
+    /// The course slots, in program order.
+    slots: Vec<String>,
+    courses: Vec<Opt>,
+    errors: FormErrors,
+}
+
+async fn render_program_edit(
+    st: &AppState,
+    req: &Req,
+    ctx: &Ctx,
+    id: i64,
+    sent: Option<ProgramForm>,
+    errors: FormErrors,
+) -> PageResult {
+    let pe = |e| PageError(e, req.locale());
+    if !ctx.actor.can_manage_training() {
+        return Err(pe(AppError::Forbidden("manage the training catalogue")));
+    }
+    let p = service::get_program(&st.db, ctx, id).await.map_err(pe)?;
+    let courses = service::list_courses(&st.db, ctx)
+        .await
+        .map_err(pe)?
+        .into_iter()
+        .map(|c| Opt {
+            value: c.id.to_string(),
+            label: c.title,
+        })
+        .collect();
+    let mut chrome = notify::chrome(
+        st,
+        req,
+        "/training",
+        "tp.edit_program",
+        &format!("/training/programs/{id}/edit"),
+    )
+    .await;
+    chrome.title = format!("{} · {}", chrome.t("tp.edit_program"), p.title);
+    let bad = !errors.is_empty();
+    let f = sent.unwrap_or_else(|| ProgramForm::of(&p));
+    let page = ProgramEditPage {
+        chrome,
+        slots: f.slots(),
+        f,
+        p,
+        courses,
+        errors,
+    };
+    Ok(unprocessable(page.into_response(), bad))
+}
+
+async fn program_edit_page(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = parse_id(&id, req.locale())?;
+    let ctx = ctx_of(&st, &req)?;
+    render_program_edit(&st, &req, &ctx, id, None, FormErrors::default()).await
+}
+
+async fn program_update(
+    State(st): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let id = parse_id(&id, req.locale())?;
+    let ctx = ctx_of(&st, &req)?;
+    let f = ProgramForm::parse(pairs);
+    let r = async {
+        let p = f.patch()?;
+        service::update_program(&st.db, &ctx, id, f.version, &p).await
+    }
+    .await;
+    match r {
+        Ok(_) => Ok(Redirect::to("/training").into_response()),
+        Err(err) => {
+            let errors = form_errors(req.locale(), err)?;
+            render_program_edit(&st, &req, &ctx, id, Some(f), errors).await
         }
     }
 }

@@ -3,8 +3,8 @@
 //! scope and admins, and changed by managers in scope and admins (members enrol themselves).
 use super::model::{
     Certificate, CertificateInput, Course, CourseInput, CoursePatch, ENROLMENT_STATUSES,
-    EnrolInput, Enrolment, EnrolmentPatch, Program, ProgramInput, Session, SessionInput,
-    SessionPatch, SkillGapPreview, TrainingRecord, add_months,
+    EnrolInput, Enrolment, EnrolmentPatch, Program, ProgramInput, ProgramPatch, Session,
+    SessionInput, SessionPatch, SkillGapPreview, TrainingRecord, add_months,
 };
 use super::store;
 use db::idempotency::{self, Idem};
@@ -184,28 +184,28 @@ pub async fn list_programs(db: &Db, _ctx: &Ctx) -> AppResult<Vec<Program>> {
     Ok(out)
 }
 
-pub async fn create_program(db: &Db, ctx: &Ctx, i: &ProgramInput) -> AppResult<Program> {
-    manage_catalogue(&ctx.actor)?;
-    let mut c = Checks::new();
-    let title = c.text("title", &i.title, true, 200);
-    let desc = c.opt_text("description", i.description.as_deref(), 4000);
-    if i.course_ids.is_empty() {
-        c.push(
-            "course_ids",
-            "required",
-            "a program has at least one course",
-        );
-    }
-    let mut seen = std::collections::HashSet::new();
-    if !i.course_ids.iter().all(|id| seen.insert(*id)) {
-        c.push("course_ids", "duplicate", "a course appears twice");
-    }
-    let mut tx = db.write().await?;
-    for id in &i.course_ids {
-        if store::get_course(&mut tx, *id).await?.is_none() {
+pub async fn get_program(db: &Db, _ctx: &Ctx, id: i64) -> AppResult<Program> {
+    let mut tx = db.read().await?;
+    store::get_program(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn courses_exist(tx: &mut Tx, c: &mut Checks, ids: &[i64]) -> AppResult<()> {
+    for id in ids {
+        if store::get_course(tx, *id).await?.is_none() {
             c.push("course_ids", "not_found", format!("no such course: {id}"));
         }
     }
+    Ok(())
+}
+
+pub async fn create_program(db: &Db, ctx: &Ctx, i: &ProgramInput) -> AppResult<Program> {
+    manage_catalogue(&ctx.actor)?;
+    let mut c = Checks::new();
+    let (title, desc) = i.validate(&mut c);
+    let mut tx = db.write().await?;
+    courses_exist(&mut tx, &mut c, &i.course_ids).await?;
     c.finish()?;
     let id =
         store::insert_program(&mut tx, &title, desc.as_deref(), &i.course_ids, ctx.now_ms).await?;
@@ -224,6 +224,56 @@ pub async fn create_program(db: &Db, ctx: &Ctx, i: &ProgramInput) -> AppResult<P
     .await?;
     tx.commit().await?;
     Ok(p)
+}
+
+/// Changes a program (name, description, its courses in order): admins and managers, like
+/// creating one; `version` from `If-Match`.
+pub async fn update_program(
+    db: &Db,
+    ctx: &Ctx,
+    id: i64,
+    version: i64,
+    p: &ProgramPatch,
+) -> AppResult<Program> {
+    manage_catalogue(&ctx.actor)?;
+    let mut tx = db.write().await?;
+    let before = store::get_program(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let v = ProgramInput::from_program(&before).apply(p);
+    let mut c = Checks::new();
+    let (title, desc) = v.validate(&mut c);
+    courses_exist(&mut tx, &mut c, &v.course_ids).await?;
+    c.finish()?;
+    if store::update_program(
+        &mut tx,
+        id,
+        version,
+        &title,
+        desc.as_deref(),
+        &v.course_ids,
+        ctx.now_ms,
+    )
+    .await?
+        == 0
+    {
+        return Err(AppError::PreconditionFailed);
+    }
+    let after = store::get_program(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db::audit::log_change(
+        &mut tx,
+        ctx,
+        "program.update",
+        "training_program",
+        Some(id),
+        json(&before),
+        json(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 pub async fn list_sessions(
@@ -374,8 +424,10 @@ pub async fn update_session(
 
 // ---------------------------------------------------------------- enrolment
 
-/// Enrols the given people (already allowed) in the session, skipping those already enrolled;
-/// refuses when the session's capacity would be exceeded (all-or-nothing).
+/// Enrols the given people (already allowed) in the session, skipping those already enrolled
+/// and re-activating a cancelled enrolment (the unique (session, person) row is reused, so a
+/// cancellation never blocks enrolling again); refuses when the session's capacity would be
+/// exceeded (all-or-nothing).
 async fn enrol_people(
     tx: &mut Tx,
     ctx: &Ctx,
@@ -383,10 +435,16 @@ async fn enrol_people(
     people: &[i64],
     source: &str,
 ) -> AppResult<Vec<Enrolment>> {
-    let mut ids = Vec::new();
+    let mut created = Vec::new();
+    let mut reactivated = Vec::new();
     for p in people {
         if let Some(id) = store::insert_enrolment(tx, session.id, *p, source, ctx.now_ms).await? {
-            ids.push(id);
+            created.push(id);
+        } else if let Some(before) = store::enrolment_of(tx, session.id, *p).await?
+            && before.status == "cancelled"
+            && store::reactivate_enrolment(tx, before.id, source, ctx.now_ms).await? > 0
+        {
+            reactivated.push(before);
         }
     }
     if let Some(cap) = session.capacity {
@@ -400,7 +458,7 @@ async fn enrol_people(
         }
     }
     let mut out = Vec::new();
-    for id in ids {
+    for id in created {
         let e = store::get_enrolment(tx, id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -416,11 +474,27 @@ async fn enrol_people(
         .await?;
         out.push(e);
     }
+    for before in reactivated {
+        let e = store::get_enrolment(tx, before.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        db::audit::log_change(
+            tx,
+            ctx,
+            "enrolment.reactivate",
+            "enrolment",
+            Some(e.id),
+            json(&before),
+            json(&e),
+        )
+        .await?;
+        out.push(e);
+    }
     Ok(out)
 }
 
 /// Enrols one person or a whole department (with its sub-departments) in a session. Returns
-/// the new enrolments (people already enrolled are skipped).
+/// the new and re-activated enrolments (people already enrolled are skipped).
 pub async fn enrol(
     db: &Db,
     ctx: &Ctx,
@@ -494,15 +568,16 @@ async fn skill_gap_preview_in(
     let (skill, mut people) =
         super::skill_gaps::people_with_gaps_for_course(tx, ctx, session.course_id, department_id)
             .await?;
-    let enrolled: std::collections::HashSet<i64> =
+    let status: std::collections::HashMap<i64, String> =
         store::list_enrolments(tx, Some(session.id), None)
             .await?
             .into_iter()
-            .filter(|e| e.status != "cancelled")
-            .map(|e| e.person_id)
+            .map(|e| (e.person_id, e.status))
             .collect();
     for p in &mut people {
-        p.enrolled = enrolled.contains(&p.person_id);
+        let s = status.get(&p.person_id).map(String::as_str);
+        p.cancelled = s == Some("cancelled");
+        p.enrolled = s.is_some() && !p.cancelled;
     }
     let (skill_id, skill_name) = skill.unzip();
     let preview = SkillGapPreview {
@@ -531,8 +606,8 @@ pub async fn skill_gap_preview(
 }
 
 /// Enrols the people of a department with a skill gap the session's course closes (the skills
-/// gap report through [`super::skill_gaps`]); people already enrolled are skipped. Returns the
-/// new enrolments (source `skill_gap`).
+/// gap report through [`super::skill_gaps`]); people already enrolled are skipped, cancelled
+/// enrolments re-activated. Returns the new and re-activated enrolments (source `skill_gap`).
 pub async fn enrol_from_skill_gaps(
     db: &Db,
     ctx: &Ctx,

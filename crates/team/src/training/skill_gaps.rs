@@ -33,6 +33,7 @@ pub async fn people_with_gaps_for_course(
             needs: p.needs,
             expired: p.expired,
             enrolled: false,
+            cancelled: false,
         })
         .collect();
     Ok((Some((skill, name)), people))

@@ -145,6 +145,42 @@ pub async fn insert_program(
     Ok(id)
 }
 
+/// Writes a program's fields and replaces its courses when `version` still matches; the rows
+/// changed (0: stale).
+pub async fn update_program(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    title: &str,
+    description: Option<&str>,
+    course_ids: &[i64],
+    now: i64,
+) -> Result<u64, DbError> {
+    let n = tx
+        .execute(
+            "UPDATE training_programs SET title = $1, description = $2, updated_at = $3, version = version + 1 \
+             WHERE id = $4 AND version = $5",
+            &[title.into(), description.into(), now.into(), id.into(), version.into()],
+        )
+        .await?;
+    if n == 0 {
+        return Ok(0);
+    }
+    tx.execute(
+        "DELETE FROM training_program_courses WHERE program_id = $1",
+        &[id.into()],
+    )
+    .await?;
+    for (i, c) in course_ids.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO training_program_courses (program_id, course_id, position) VALUES ($1,$2,$3)",
+            &[id.into(), (*c).into(), (i as i64).into()],
+        )
+        .await?;
+    }
+    Ok(n)
+}
+
 const SESSION_SELECT: &str = "SELECT s.id, s.course_id, c.title AS course_title, s.starts_on, s.ends_on, \
      s.trainer_id, p.name AS trainer_name, s.location, s.capacity, s.version, s.created_at, s.updated_at, \
      (SELECT COUNT(*) FROM enrolments e WHERE e.session_id = s.id AND e.status <> 'cancelled') AS enrolled \
@@ -312,6 +348,22 @@ pub async fn insert_enrolment(
         .await?
         .map(|r| r.i64("id"))
         .transpose()
+}
+
+/// Turns a cancelled enrolment back into an active one (its earlier result is cleared); the
+/// rows changed (0: it is no longer cancelled).
+pub async fn reactivate_enrolment(
+    tx: &mut Tx,
+    id: i64,
+    source: &str,
+    now: i64,
+) -> Result<u64, DbError> {
+    tx.execute(
+        "UPDATE enrolments SET status = 'enrolled', source = $1, score = NULL, completed_on = NULL, \
+         updated_at = $2, version = version + 1 WHERE id = $3 AND status = 'cancelled'",
+        &[source.into(), now.into(), id.into()],
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
