@@ -1278,3 +1278,59 @@ async fn programs_are_edited_and_enrolling_again_reactivates_a_cancelled_enrolme
         app.stop().await;
     }
 }
+
+async fn upload(api: &Api, kind: &str, name: &str, bytes: Vec<u8>) -> Value {
+    use reqwest::multipart::{Form, Part};
+    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
+    let r = api
+        .req(reqwest::Method::POST, &format!("/api/v1/imports/{kind}"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    body(r, 201).await
+}
+
+/// The issue's "done when" on the demo company: each team import's downloadable template, in
+/// either language and format, imports back as it comes (dry run clean, then committed), in
+/// dependency order — people first, then their skill levels and training records. (The
+/// people import creates people, so each language starts from a fresh demo.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_company_imports_its_downloadable_templates_back() {
+    for b in BACKENDS {
+        for (lang, format) in [("zh-CN", "xlsx"), ("en", "csv")] {
+            let app = spawn(b).await;
+            let now = 1_780_000_000_000i64;
+            let admin = app.api(&app.user_with_token("boss", Role::Admin).await);
+            work::demo::load_demo(app.db(), now, work::demo::DemoSize::Small)
+                .await
+                .unwrap();
+            team::people_demo::load(app.db(), now).await.unwrap();
+            for kind in ["people", "skill-levels", "training-records"] {
+                let t = admin
+                    .req(
+                        reqwest::Method::GET,
+                        &format!("/api/v1/imports/{kind}/template?format={format}"),
+                    )
+                    .header("accept-language", lang)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(t.status(), 200, "{kind} {lang}");
+                let bytes = t.bytes().await.unwrap().to_vec();
+                let up = upload(&admin, kind, &format!("template.{format}"), bytes).await;
+                let path = format!("/api/v1/imports/{kind}/{}/run", id(&up));
+                let dry = body(admin.post(&path, &json!({"dry_run": true})).await, 200).await;
+                assert_eq!(dry["issues"], json!([]), "{b:?} {kind} {lang}: {dry}");
+                let done = body(admin.post(&path, &json!({"dry_run": false})).await, 200).await;
+                assert_eq!(done["issues"], json!([]), "{b:?} {kind} {lang}: {done}");
+                assert_eq!(
+                    (done["committed"].as_bool(), done["written"].as_i64()),
+                    (Some(true), Some(2)),
+                    "{b:?} {kind} {lang}: {done}"
+                );
+            }
+            app.stop().await;
+        }
+    }
+}

@@ -203,10 +203,13 @@ impl Importer for PeopleImport {
         COLUMNS
     }
 
+    /// The example names the department by its code, which reads the same in both languages
+    /// and exists in the demo company, so the template imports back as downloaded there.
     fn template_rows(&self, locale: Locale) -> Vec<Vec<String>> {
-        let (dept, pos) = match locale {
-            Locale::ZhCn => ("运营部", "运营专员"),
-            Locale::En => ("Operations", "Operations specialist"),
+        let dept = "OPS";
+        let pos = match locale {
+            Locale::ZhCn => "运营专员",
+            Locale::En => "Operations specialist",
         };
         vec![
             [

@@ -138,10 +138,14 @@ impl Importer for SkillLevelsImport {
         COLUMNS
     }
 
+    /// The example rates a skill of the demo company's catalogue (its names carry both
+    /// languages) for the people of the people template, so both import back there as
+    /// downloaded.
     fn template_rows(&self, locale: Locale) -> Vec<Vec<String>> {
-        let (skill, evidence) = match locale {
-            Locale::ZhCn => ("叉车操作", "2025 年内部考核通过"),
-            Locale::En => ("Forklift operation", "Passed the 2025 internal assessment"),
+        let skill = "项目管理 Project management";
+        let evidence = match locale {
+            Locale::ZhCn => "2025 年内部考核通过",
+            Locale::En => "Passed the 2025 internal assessment",
         };
         vec![
             ["E1001", "", skill, "3", evidence, "2027-06-30"],

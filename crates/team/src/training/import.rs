@@ -162,10 +162,13 @@ impl Importer for TrainingRecordsImport {
         COLUMNS
     }
 
+    /// The example records a course of the demo company's catalogue for the people of the
+    /// people template, so the templates import back there as downloaded.
     fn template_rows(&self, locale: Locale) -> Vec<Vec<String>> {
-        let (course, yes, no) = match locale {
-            Locale::ZhCn => ("安全生产培训", "是", "否"),
-            Locale::En => ("Workplace safety", "yes", "no"),
+        let course = "消防安全 Fire safety";
+        let (yes, no) = match locale {
+            Locale::ZhCn => ("是", "否"),
+            Locale::En => ("yes", "no"),
         };
         vec![
             ["E1001", course, "2026-03-02", yes, yes, "92", "2028-03-02"],
