@@ -163,8 +163,8 @@ async fn update_headcount(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let h = edits::update_headcount(&st.db, &ctx, id, version, &p).await?;
-    let etag = etag_for(h.id, h.version);
-    Ok(with_etag(Json(h).into_response(), &etag))
+    let (id, version) = (h.id, h.version);
+    Ok(ui::api::versioned(StatusCode::OK, h, id, version))
 }
 
 /// Approve or reject a pending request (the department's head, or an admin). Needs `If-Match`.
@@ -268,8 +268,8 @@ async fn update_opening(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let o = edits::update_opening(&st.db, &ctx, id, version, &p).await?;
-    let etag = etag_for(o.id, o.version);
-    Ok(with_etag(Json(o).into_response(), &etag))
+    let (id, version) = (o.id, o.version);
+    Ok(ui::api::versioned(StatusCode::OK, o, id, version))
 }
 
 // ---------------------------------------------------------------- candidates
@@ -371,8 +371,8 @@ async fn update_candidate(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let c = edits::update_candidate(&st.db, &ctx, id, version, &p).await?;
-    let etag = etag_for(c.id, c.version);
-    Ok(with_etag(Json(c).into_response(), &etag))
+    let (id, version) = (c.id, c.version);
+    Ok(ui::api::versioned(StatusCode::OK, c, id, version))
 }
 
 /// Move a candidate to another stage (not `hired`: use hire). Needs `If-Match`.
@@ -551,8 +551,8 @@ async fn update_interview(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let i = edits::update_interview(&st.db, &ctx, id, version, &p).await?;
-    let etag = etag_for(i.id, i.version);
-    Ok(with_etag(Json(i).into_response(), &etag))
+    let (id, version) = (i.id, i.version);
+    Ok(ui::api::versioned(StatusCode::OK, i, id, version))
 }
 
 /// The interviewer submits the scorecard (criteria ratings 1–5, recommendation, notes).
@@ -645,8 +645,8 @@ async fn update_offer(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let o = edits::update_offer(&st.db, &ctx, id, version, &p).await?;
-    let etag = etag_for(o.id, o.version);
-    Ok(with_etag(Json(o).into_response(), &etag))
+    let (id, version) = (o.id, o.version);
+    Ok(ui::api::versioned(StatusCode::OK, o, id, version))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

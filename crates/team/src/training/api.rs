@@ -163,8 +163,8 @@ async fn update_program(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let p = service::update_program(&st.db, &ctx, id, version, &p).await?;
-    let etag = etag_for(p.id, p.version);
-    Ok(with_etag(Json(p).into_response(), &etag))
+    let (id, version) = (p.id, p.version);
+    Ok(ui::api::versioned(StatusCode::OK, p, id, version))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
