@@ -458,6 +458,14 @@ async fn hiring_records_are_edited_with_if_match_audited_and_kept_private() {
             (Some("onsite"), Some(1_798_848_000_000), Value::Null),
             "the answer to a manager off the team withholds the scorecard: {b:?}"
         );
+        let told: Vec<Value> = body(ivan.get("/api/v1/notifications").await, 200).await["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "interview" && n["entity_id"] == id(&iv))
+            .cloned()
+            .collect();
+        assert_eq!(told.len(), 2, "scheduled, then moved: {told:?}");
         let p = problem(
             mgr.patch(
                 &ip,
