@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_job_runs"),
     migration!(10, "0010_reviews"),
     migration!(11, "0011_team_more"),
+    migration!(12, "0012_review_outcomes"),
 ];
 
 const PG_LOCK_KEY: i64 = 0x006f_7073_6465_736b; // "opsdesk"

@@ -22,6 +22,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(performance::goals::api::router())
         .merge(performance::scorecards::api::router())
         .merge(performance::reviews::api::router())
+        .merge(performance::reviews::calibration_api::router())
 }
 
 /// Every kind of record that can be imported (`/imports/{kind}`, `/api/v1/imports/{kind}`).

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(performance::goals::pages::router())
         .merge(performance::scorecards::pages::router())
         .merge(performance::reviews::pages::router())
+        .merge(performance::reviews::calibration_pages::router())
 }
 
 pub async fn not_found(req: Req) -> Response {

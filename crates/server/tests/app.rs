@@ -18,6 +18,7 @@ mod mass_assignment;
 mod matrix;
 mod reliability;
 mod reviews;
+mod reviews_calibration;
 mod sessions;
 mod team_edits;
 mod team_imports;

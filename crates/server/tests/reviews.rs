@@ -3,23 +3,23 @@
 //! manager's rating, sharing, acknowledgement), the pages in both languages, and THE ANONYMITY
 //! TEST: with 5 peer responses for one reviewee and 2 for another, everything the reviewee,
 //! their manager, a department manager and the global admin can reach for the cycle (pages, API
-//! answers, notifications, histories, and the audit log itself) holds no reviewer identity and
-//! no submission time, and nothing below the threshold.
+//! answers — scores and calibration included —, notifications, histories, and the audit log
+//! itself) holds no reviewer identity and no submission time, and nothing below the threshold.
 use crate::common::*;
 use kernel::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const NOW: i64 = 1_780_000_000_000; // 2026-05-28
+pub(crate) const NOW: i64 = 1_780_000_000_000; // 2026-05-28
 
-async fn ok(r: reqwest::Response, what: &str) -> Value {
+pub(crate) async fn ok(r: reqwest::Response, what: &str) -> Value {
     let s = r.status();
     let body = r.text().await.unwrap();
     assert!(s.is_success(), "{what}: {s} {body}");
     serde_json::from_str(&body).unwrap_or(Value::Null)
 }
 
-fn etag(r: &reqwest::Response) -> String {
+pub(crate) fn etag(r: &reqwest::Response) -> String {
     r.headers()
         .get("etag")
         .unwrap()
@@ -28,22 +28,22 @@ fn etag(r: &reqwest::Response) -> String {
         .to_string()
 }
 
-struct Who {
-    token: String,
-    user_id: i64,
-    person_id: i64,
-    username: String,
+pub(crate) struct Who {
+    pub token: String,
+    pub user_id: i64,
+    pub person_id: i64,
+    pub username: String,
 }
 
-struct Org {
-    admin: Who,
-    eng: i64,
-    boss: Who,
-    dm: Who,
-    rev: Who,
-    few: Who,
-    report: Who,
-    peers: Vec<Who>,
+pub(crate) struct Org {
+    pub admin: Who,
+    pub eng: i64,
+    pub boss: Who,
+    pub dm: Who,
+    pub rev: Who,
+    pub few: Who,
+    pub report: Who,
+    pub peers: Vec<Who>,
 }
 
 async fn someone(
@@ -100,7 +100,7 @@ async fn person_for(
 /// Eng (with a sub-department Platform): boss (manager, head of Eng), dm (another manager in
 /// Eng), rev and few (members reporting to boss), report (reports to rev), six peers whose
 /// names, usernames and emails all contain "zqpeer"; hr is the global admin.
-async fn org(app: &App) -> Org {
+pub(crate) async fn org(app: &App) -> Org {
     let admin_tok = app.user_with_token("hradmin", Role::Admin).await;
     let admin_api = app.api(&admin_tok);
     let eng = ok(
@@ -220,7 +220,7 @@ fn template() -> Value {
     Value::Array(qs)
 }
 
-fn cycle_body(people: &[i64]) -> Value {
+pub(crate) fn cycle_body(people: &[i64]) -> Value {
     json!({"name": "2026 H1 review", "period_start": "2026-01-01", "period_end": "2026-06-30",
            "phases": {"self_due": "2026-06-05", "nomination_due": "2026-06-10",
                       "feedback_due": "2026-06-20", "calibration_due": "2026-06-25",
@@ -229,7 +229,7 @@ fn cycle_body(people: &[i64]) -> Value {
 }
 
 /// The question ids of one direction, in template order: (overall, collaboration, comments).
-fn qids(cycle: &Value, direction: &str) -> (i64, i64, i64) {
+pub(crate) fn qids(cycle: &Value, direction: &str) -> (i64, i64, i64) {
     let ids: Vec<i64> = cycle["questions"]
         .as_array()
         .unwrap()
@@ -240,7 +240,7 @@ fn qids(cycle: &Value, direction: &str) -> (i64, i64, i64) {
     (ids[0], ids[1], ids[2])
 }
 
-async fn set_phase(admin: &Api, cycle: i64, phase: &str) -> Value {
+pub(crate) async fn set_phase(admin: &Api, cycle: i64, phase: &str) -> Value {
     let r = admin.get(&format!("/api/v1/review-cycles/{cycle}")).await;
     let e = etag(&r);
     ok(
@@ -257,7 +257,7 @@ async fn set_phase(admin: &Api, cycle: i64, phase: &str) -> Value {
 }
 
 /// The caller's request for `reviewee` in `direction`.
-async fn request_for(api: &Api, cycle: i64, reviewee: i64, direction: &str) -> i64 {
+pub(crate) async fn request_for(api: &Api, cycle: i64, reviewee: i64, direction: &str) -> i64 {
     let l = ok(api.get("/api/v1/review-requests").await, "requests").await;
     l["items"]
         .as_array()
@@ -271,7 +271,7 @@ async fn request_for(api: &Api, cycle: i64, reviewee: i64, direction: &str) -> i
         .unwrap()
 }
 
-async fn submit(api: &Api, id: i64, answers: Value) -> reqwest::Response {
+pub(crate) async fn submit(api: &Api, id: i64, answers: Value) -> reqwest::Response {
     let r = api.get(&format!("/api/v1/review-requests/{id}")).await;
     assert_eq!(r.status(), 200);
     let e = etag(&r);
@@ -286,7 +286,7 @@ async fn submit(api: &Api, id: i64, answers: Value) -> reqwest::Response {
     .unwrap()
 }
 
-async fn sign_in(app: &App, username: &str, lang: &str) -> reqwest::Client {
+pub(crate) async fn sign_in(app: &App, username: &str, lang: &str) -> reqwest::Client {
     let mut h = reqwest::header::HeaderMap::new();
     h.insert("accept-language", lang.parse().unwrap());
     let c = reqwest::Client::builder()
@@ -319,7 +319,7 @@ async fn sign_in(app: &App, username: &str, lang: &str) -> reqwest::Client {
     c
 }
 
-async fn page(c: &reqwest::Client, app: &App, path: &str) -> (u16, String) {
+pub(crate) async fn page(c: &reqwest::Client, app: &App, path: &str) -> (u16, String) {
     let r = c.get(app.url(path)).send().await.unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
 }
@@ -685,9 +685,35 @@ async fn story(app: &App) -> Story {
     .await;
     assert!(d["peer"].is_null() && d["review"]["manager_rating"].is_null());
     assert!(d["manager_answers"].is_null());
+    // A calibration adjustment and an outcome, so the collection below also reads a trail.
+    let e = etag(&boss.get(&format!("/api/v1/reviews/{rev_review}")).await);
+    let r = boss
+        .req(
+            Method::PATCH,
+            &format!("/api/v1/reviews/{rev_review}/calibration"),
+        )
+        .header("If-Match", e)
+        .json(&json!({"calibrated_rating": 4, "reason": "story calibration", "potential": 2}))
+        .send()
+        .await
+        .unwrap();
+    ok(r, "calibrate").await;
 
     // Shared: the reviewee sees the aggregates and the rating, then acknowledges.
     set_phase(&hr, cid, "signoff").await;
+    let e = etag(&boss.get(&format!("/api/v1/reviews/{rev_review}")).await);
+    let r = boss
+        .req(
+            Method::PUT,
+            &format!("/api/v1/reviews/{rev_review}/outcome"),
+        )
+        .header("If-Match", e)
+        .json(&json!({"recommendation": "reward",
+                      "development_items": [{"text": "story development item"}]}))
+        .send()
+        .await
+        .unwrap();
+    ok(r, "outcome").await;
     set_phase(&hr, cid, "shared").await;
     let r = rev.get(&format!("/api/v1/reviews/{rev_review}")).await;
     let e = etag(&r);
@@ -843,6 +869,12 @@ async fn reviews_end_to_end_and_anonymity_holds_for_everyone_who_can_look() {
                 "/api/v1/notifications".to_string(),
                 format!("/api/v1/people/{}/history", o.rev.person_id),
                 format!("/api/v1/people/{}/history", o.few.person_id),
+                // Scoring, calibration and outcomes (reviews_calibration.rs).
+                format!("/api/v1/review-cycles/{cid}/calibration"),
+                format!("/api/v1/reviews/{rv}/score"),
+                format!("/api/v1/reviews/{fv}/score"),
+                format!("/api/v1/reviews/{rv}/outcome"),
+                format!("/api/v1/reviews/{fv}/outcome"),
             ];
             let reqs = ok(api.get("/api/v1/review-requests").await, "requests").await;
             for r in reqs["items"].as_array().unwrap() {
@@ -870,6 +902,7 @@ async fn reviews_end_to_end_and_anonymity_holds_for_everyone_who_can_look() {
                     format!("/reviews/{rv}"),
                     format!("/reviews/{fv}"),
                     "/notifications".to_string(),
+                    format!("/reviews/cycles/{cid}/calibration"),
                 ] {
                     let (status, html) = page(&c, &app, &p).await;
                     assert!(

@@ -9,6 +9,13 @@
 //!   draft is the reviewer's unfinished answer, so nobody else may read it).
 //! - Peer and upward answers are never shown to anyone one by one: only aggregates at or above
 //!   the cycle's threshold, and only after the feedback phase (see ARCHITECTURE.md, "Reviews").
+//! - Calibration (the cycle's calibration page, adjusted ratings and their reasons, potential,
+//!   the trail) is for the reviewee's managers and admins; the reviewee never reads any of it
+//!   (404, as for anything they may not know exists). A department manager calibrates the
+//!   departments of their scope. Outcomes (final rating, recommendation, development plan) are
+//!   set by the same people and reach the reviewee once shared.
+//! - Development plan items with a skill count as training needs only for callers who manage
+//!   the person (admins: everyone; managers: their scope) — they are review outcomes.
 use super::{Actor, Role};
 
 /// The facts about one review (a reviewee in a cycle) the policy needs.
@@ -63,6 +70,31 @@ impl Actor {
         self.role != Role::Viewer && self.is_reviewee(f)
     }
 
+    /// Adjusting a rating in calibration, setting potential and outcomes, reading the trail:
+    /// the reviewee's managers and admins, never the reviewee.
+    pub fn can_calibrate_review(&self, f: &ReviewFacts, reports: &[i64]) -> bool {
+        self.can_rate_review(f, reports)
+    }
+
+    /// A cycle's calibration page for a group: admins any (or all) departments; managers the
+    /// departments of their scope (all of their scope when none is named).
+    pub fn can_see_calibration(&self, department_id: Option<i64>) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Manager => department_id.is_none() || self.in_scope(department_id),
+            _ => false,
+        }
+    }
+
+    /// Development plan needs of a person in the training-needs report.
+    pub fn can_see_development_needs(&self, person_department_id: Option<i64>) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Manager => self.in_scope(person_department_id),
+            _ => false,
+        }
+    }
+
     /// The progress dashboard (who has not submitted): managers for their scope, admins all.
     pub fn can_see_review_progress(&self) -> bool {
         matches!(self.role, Role::Admin | Role::Manager)
@@ -100,5 +132,21 @@ mod tests {
         let other_manager = actor(Role::Manager, 4, vec![2]);
         assert!(!other_manager.can_see_review(&f, &[]));
         assert!(other_manager.can_see_review(&f, &[7]));
+    }
+
+    #[test]
+    fn the_reviewee_never_calibrates_and_members_see_no_calibration() {
+        let f = ReviewFacts {
+            person_id: 7,
+            department_id: Some(1),
+            manager_id: Some(3),
+        };
+        assert!(!actor(Role::Manager, 7, vec![1]).can_calibrate_review(&f, &[]));
+        assert!(actor(Role::Manager, 3, vec![9]).can_calibrate_review(&f, &[]));
+        let member = actor(Role::Member, 8, vec![1]);
+        assert!(!member.can_see_calibration(None) && !member.can_see_calibration(Some(1)));
+        let m = actor(Role::Manager, 4, vec![2]);
+        assert!(m.can_see_calibration(Some(2)) && !m.can_see_calibration(Some(1)));
+        assert!(!member.can_see_development_needs(Some(1)));
     }
 }

@@ -1,15 +1,19 @@
 //! Demo review cycles over Customer Service (with its sub-departments): last half-year's cycle,
 //! finished and shared (most reviewees with 3–4 peer answers, the last one with only 2, so its
-//! peer section says "too few responses"), and this half-year's cycle, running in the feedback
+//! peer section says "too few responses"; its own score weights, every reviewee's potential,
+//! two calibrated ratings with their reasons, outcomes and development items — one with a
+//! skill, so it shows as a training need), and this half-year's cycle, running in the feedback
 //! phase. Written through the services, as the people themselves would.
 use super::model::{
     AnswerInput, CycleInput, CyclePatch, Direction, ParticipantSelector, Phase, PhaseDates,
     standard_template,
 };
+use super::outcomes::{OutcomeInput, Recommendation};
 use super::service::{self, AnswersInput, DecisionInput, NominationInput, ReviewPatch};
 use super::store;
 use db::Db;
 use kernel::{AppResult, Ctx, Role};
+use team::skills::model::DevelopmentItemInput;
 
 const TEXTS: [&str; 6] = [
     "响应客户很及时 Responds to customers quickly",
@@ -116,6 +120,15 @@ async fn run_cycle(
         peers_min: None,
         peers_max: None,
         scale_max: None,
+        // The finished cycle weighs the manager's view more than the default does.
+        weights: finish.then_some(super::scoring::Weights {
+            goals: 25,
+            kpi: 15,
+            manager: 35,
+            peer: 15,
+            upward: 10,
+        }),
+        guideline: None,
         participants: ParticipantSelector {
             person_ids: people.to_vec(),
             ..Default::default()
@@ -193,7 +206,73 @@ async fn run_cycle(
         )
         .await?;
     }
+    // Calibration: every reviewee gets a potential; the first two ratings are adjusted.
+    for (i, r) in reviews.iter().enumerate() {
+        let d = service::get_review(db, &sys, r.id).await?;
+        let proposed = d.review.proposed_rating.unwrap_or(3);
+        let adjust = i < 2;
+        super::calibration::calibrate(
+            db,
+            &sys,
+            r.id,
+            d.review.version,
+            &super::calibration::CalibrationInput {
+                calibrated_rating: adjust.then_some(if i == 0 {
+                    (proposed + 1).min(5)
+                } else {
+                    (proposed - 1).max(1)
+                }),
+                reason: adjust.then(|| {
+                    if i == 0 {
+                        "跨部门项目贡献突出 Led the cross-team project".to_string()
+                    } else {
+                        "与部门整体分布对齐 Aligned with the department's distribution".to_string()
+                    }
+                }),
+                potential: Some(1 + (i as i64 % 3)),
+            },
+        )
+        .await?;
+    }
     move_to(db, &sys, cycle.id, Phase::Signoff).await?;
+    let skill = team::skills::service::list_skills(db, &sys)
+        .await?
+        .into_iter()
+        .next();
+    for (i, r) in reviews.iter().enumerate() {
+        let d = service::get_review(db, &sys, r.id).await?;
+        let recommendation = [
+            Recommendation::Promotion,
+            Recommendation::None,
+            Recommendation::Reward,
+            Recommendation::RaiseBand,
+        ][i % 4];
+        let mut items = vec![DevelopmentItemInput {
+            text: "主导一次客户复盘会 Run a customer retrospective".into(),
+            skill_id: None,
+            target_level: None,
+        }];
+        if i == 0
+            && let Some(s) = &skill
+        {
+            items.push(DevelopmentItemInput {
+                text: format!("提升 {} Grow {}", s.name, s.name),
+                skill_id: Some(s.id),
+                target_level: Some(4),
+            });
+        }
+        super::outcomes::set(
+            db,
+            &sys,
+            r.id,
+            d.review.version,
+            &OutcomeInput {
+                recommendation,
+                development_items: items,
+            },
+        )
+        .await?;
+    }
     move_to(db, &sys, cycle.id, Phase::Shared).await?;
     Ok(())
 }

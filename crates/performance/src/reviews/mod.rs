@@ -3,8 +3,14 @@
 //! panel, and results — peer and upward answers only as anonymous aggregates at or above the
 //! cycle's threshold. The threat model is in ARCHITECTURE.md ("Reviews").
 pub mod api;
+pub mod calibration;
+pub mod calibration_api;
+pub mod calibration_pages;
+pub mod calibration_store;
 pub mod demo;
 pub mod model;
+pub mod outcomes;
 pub mod pages;
+pub mod scoring;
 pub mod service;
 pub mod store;

@@ -1,5 +1,6 @@
 //! Review rules with no I/O: phases, directions, the question template and its validation, and
 //! the anonymous aggregates (mean and distribution per question, only at or above the threshold).
+use super::scoring::{Weights, default_guideline, validate_guideline};
 use kernel::validate::Checks;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -251,6 +252,13 @@ pub struct CycleInput {
     /// Rating scale 1..=scale_max (2–10, 5 by default).
     #[serde(default)]
     pub scale_max: Option<i64>,
+    /// Score weights in percent (see `scoring`); 30/20/30/10/10 by default.
+    #[serde(default)]
+    pub weights: Option<Weights>,
+    /// Guideline distribution: percent of reviewees per rating 1..=scale_max (10/20/40/20/10
+    /// by default on five points).
+    #[serde(default)]
+    pub guideline: Option<Vec<i64>>,
     pub participants: ParticipantSelector,
     pub questions: Vec<QuestionInput>,
 }
@@ -264,6 +272,8 @@ pub struct CyclePatch {
     pub min_responses: Option<i64>,
     pub peers_min: Option<i64>,
     pub peers_max: Option<i64>,
+    pub weights: Option<Weights>,
+    pub guideline: Option<Vec<i64>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -278,6 +288,8 @@ pub struct Cycle {
     pub peers_min: i64,
     pub peers_max: i64,
     pub scale_max: i64,
+    pub weights: Weights,
+    pub guideline: Vec<i64>,
     pub questions: Vec<Question>,
     pub version: i64,
     pub created_at: i64,
@@ -296,6 +308,8 @@ pub struct CycleValues {
     pub peers_min: i64,
     pub peers_max: i64,
     pub scale_max: i64,
+    pub weights: Weights,
+    pub guideline: Vec<i64>,
 }
 
 fn date(c: &mut Checks, field: &str, v: &str) -> String {
@@ -322,6 +336,11 @@ impl CycleValues {
             peers_min: i.peers_min.unwrap_or(3),
             peers_max: i.peers_max.unwrap_or(8),
             scale_max: i.scale_max.unwrap_or(5),
+            weights: i.weights.unwrap_or_default(),
+            guideline: i
+                .guideline
+                .clone()
+                .unwrap_or_else(|| default_guideline(i.scale_max.unwrap_or(5))),
         }
     }
 
@@ -336,6 +355,8 @@ impl CycleValues {
             peers_min: c.peers_min,
             peers_max: c.peers_max,
             scale_max: c.scale_max,
+            weights: c.weights,
+            guideline: c.guideline.clone(),
         }
     }
 
@@ -357,6 +378,12 @@ impl CycleValues {
         }
         if let Some(m) = p.peers_max {
             self.peers_max = m;
+        }
+        if let Some(w) = p.weights {
+            self.weights = w;
+        }
+        if let Some(g) = &p.guideline {
+            self.guideline = g.clone();
         }
         self
     }
@@ -415,6 +442,8 @@ impl CycleValues {
         if !(2..=10).contains(&self.scale_max) {
             c.push("scale_max", "out_of_range", "must be between 2 and 10");
         }
+        self.weights.validate(c);
+        validate_guideline(c, &self.guideline, self.scale_max);
         self
     }
 }

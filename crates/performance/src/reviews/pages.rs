@@ -199,6 +199,7 @@ struct CyclePage {
     progress: Option<Vec<DeptView>>,
     phases: Vec<Opt>,
     can_manage: bool,
+    scoring: super::calibration_pages::ScoringForm,
 }
 
 async fn cycle_page(
@@ -283,6 +284,7 @@ async fn cycle_page(
         progress,
         phases,
         can_manage: ctx.actor.can_manage_review_cycles(),
+        scoring: super::calibration_pages::scoring_form(locale, &c.weights, &c.guideline, &ctx),
     }
     .into_response())
 }
@@ -315,6 +317,7 @@ struct NewPage {
     chrome: Chrome,
     idem: String,
     departments: Vec<Opt>,
+    scoring: super::calibration_pages::ScoringForm,
 }
 
 async fn new_form(State(st): State<AppState>, req: Req) -> Result<Response, PageError> {
@@ -345,6 +348,7 @@ async fn new_form(State(st): State<AppState>, req: Req) -> Result<Response, Page
         chrome,
         idem: db::random_hex(16),
         departments,
+        scoring: super::calibration_pages::default_scoring_form(locale, &ctx),
     }
     .into_response())
 }
@@ -374,6 +378,8 @@ async fn create_submit(
         peers_min: None,
         peers_max: None,
         scale_max: None,
+        weights: super::calibration_pages::weights_field(&p),
+        guideline: super::calibration_pages::guideline_field(&p),
         participants: ParticipantSelector {
             department_id: opt("department_id").and_then(|v| v.parse().ok()),
             position: opt("position"),
@@ -443,6 +449,7 @@ struct ReviewPage {
     can_ack: bool,
     scale: Vec<i64>,
     people: Vec<Opt>,
+    extra: super::calibration_pages::ReviewExtra,
 }
 
 fn answers_view(a: &[service::NamedAnswer]) -> Vec<AnswerView> {
@@ -516,6 +523,7 @@ async fn review_page(
     } else {
         Vec::new()
     };
+    let extra = super::calibration_pages::review_extra(&st, &ctx, &d).await;
     let here = format!("/reviews/{id}");
     let chrome = notify::chrome(&st, &req, "/reviews", "reviews.review", &here).await;
     Ok(ReviewPage {
@@ -552,6 +560,7 @@ async fn review_page(
             && ctx.actor.role != kernel::Role::Viewer,
         scale: (1..=d.scale_max).collect(),
         people,
+        extra,
     }
     .into_response())
 }

@@ -41,14 +41,14 @@ fn cycle_instant(c: &Cycle) -> i64 {
         .unwrap_or(0)
 }
 
-async fn reports(tx: &mut Tx, ctx: &Ctx) -> AppResult<Vec<i64>> {
+pub(super) async fn reports(tx: &mut Tx, ctx: &Ctx) -> AppResult<Vec<i64>> {
     match (ctx.actor.role, ctx.actor.person_id) {
         (Role::Manager, Some(p)) => Ok(crate::goals::store::reports_of(tx, p).await?),
         _ => Ok(Vec::new()),
     }
 }
 
-fn facts(r: &Review) -> ReviewFacts {
+pub(super) fn facts(r: &Review) -> ReviewFacts {
     ReviewFacts {
         person_id: r.person_id,
         department_id: r.department_id,
@@ -56,7 +56,7 @@ fn facts(r: &Review) -> ReviewFacts {
     }
 }
 
-async fn cycle_of(tx: &mut Tx, id: i64) -> AppResult<Cycle> {
+pub(super) async fn cycle_of(tx: &mut Tx, id: i64) -> AppResult<Cycle> {
     store::get_cycle(tx, id).await?.ok_or(AppError::NotFound)
 }
 
@@ -276,7 +276,7 @@ pub async fn update_cycle(
 
 // ---------------------------------------------------------------- reviews
 
-fn scope_of(ctx: &Ctx, reports: Vec<i64>) -> ReviewScope {
+pub(super) fn scope_of(ctx: &Ctx, reports: Vec<i64>) -> ReviewScope {
     if ctx.actor.is_admin() {
         return ReviewScope::All;
     }
@@ -323,7 +323,7 @@ pub async fn my_reviews(db: &Db, ctx: &Ctx) -> AppResult<Vec<Review>> {
     Ok(list.into_iter().map(|x| redact(ctx, x, &[])).collect())
 }
 
-async fn load_review(tx: &mut Tx, ctx: &Ctx, id: i64) -> AppResult<(Review, Vec<i64>)> {
+pub(super) async fn load_review(tx: &mut Tx, ctx: &Ctx, id: i64) -> AppResult<(Review, Vec<i64>)> {
     let r = reports(tx, ctx).await?;
     let review = store::get_review(tx, id).await?.ok_or(AppError::NotFound)?;
     if !ctx.actor.can_see_review(&facts(&review), &r) {
@@ -943,7 +943,12 @@ pub struct EvidenceTraining {
     pub completed_on: Option<String>,
 }
 
-async fn evidence(db: &Db, ctx: &Ctx, person_id: i64, cycle: &Cycle) -> AppResult<Evidence> {
+pub(super) async fn evidence(
+    db: &Db,
+    ctx: &Ctx,
+    person_id: i64,
+    cycle: &Cycle,
+) -> AppResult<Evidence> {
     let mut e = Evidence::default();
     let goals = crate::goals::service::list(
         db,

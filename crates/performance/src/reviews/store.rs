@@ -15,7 +15,8 @@ fn bad(what: &str, v: &str) -> DbError {
 
 const CYCLE: &str = "SELECT id, name, period_start, period_end, phase, self_due, nomination_due, \
      feedback_due, calibration_due, signoff_due, shared_on, min_responses, peers_min, peers_max, \
-     scale_max, version, created_at, updated_at FROM review_cycles";
+     scale_max, weight_goals, weight_kpi, weight_manager, weight_peer, weight_upward, guideline, \
+     version, created_at, updated_at FROM review_cycles";
 
 fn cycle_row(r: &Row) -> Result<Cycle, DbError> {
     let phase = r.string("phase")?;
@@ -37,6 +38,16 @@ fn cycle_row(r: &Row) -> Result<Cycle, DbError> {
         peers_min: r.i64("peers_min")?,
         peers_max: r.i64("peers_max")?,
         scale_max: r.i64("scale_max")?,
+        weights: super::scoring::Weights {
+            goals: r.i64("weight_goals")?,
+            kpi: r.i64("weight_kpi")?,
+            manager: r.i64("weight_manager")?,
+            peer: r.i64("weight_peer")?,
+            upward: r.i64("weight_upward")?,
+        },
+        // Cycles made before guidelines existed have none stored: the scale's default.
+        guideline: serde_json::from_str(&r.string("guideline")?)
+            .unwrap_or_else(|_| super::scoring::default_guideline(r.i64("scale_max").unwrap_or(5))),
         questions: Vec::new(),
         version: r.i64("version")?,
         created_at: r.i64("created_at")?,
@@ -126,6 +137,14 @@ fn cycle_args(v: &CycleValues) -> Vec<Val> {
         v.peers_min.into(),
         v.peers_max.into(),
         v.scale_max.into(),
+        v.weights.goals.into(),
+        v.weights.kpi.into(),
+        v.weights.manager.into(),
+        v.weights.peer.into(),
+        v.weights.upward.into(),
+        serde_json::to_string(&v.guideline)
+            .unwrap_or_default()
+            .into(),
     ]
 }
 
@@ -141,8 +160,10 @@ pub async fn insert_cycle(
     tx.insert_id(
         "INSERT INTO review_cycles (name, period_start, period_end, phase, self_due, nomination_due, \
          feedback_due, calibration_due, signoff_due, shared_on, min_responses, peers_min, peers_max, \
-         scale_max, created_by, updated_by, created_at, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$15,$16,$16) RETURNING id",
+         scale_max, weight_goals, weight_kpi, weight_manager, weight_peer, weight_upward, guideline, \
+         created_by, updated_by, created_at, updated_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$21,$22,$22) \
+         RETURNING id",
         &args,
     )
     .await
@@ -162,8 +183,9 @@ pub async fn update_cycle(
         "UPDATE review_cycles SET name = $1, period_start = $2, period_end = $3, phase = $4, \
          self_due = $5, nomination_due = $6, feedback_due = $7, calibration_due = $8, \
          signoff_due = $9, shared_on = $10, min_responses = $11, peers_min = $12, peers_max = $13, \
-         scale_max = $14, updated_by = $15, updated_at = $16, version = version + 1 \
-         WHERE id = $17 AND version = $18",
+         scale_max = $14, weight_goals = $15, weight_kpi = $16, weight_manager = $17, \
+         weight_peer = $18, weight_upward = $19, guideline = $20, updated_by = $21, updated_at = $22, \
+         version = version + 1 WHERE id = $23 AND version = $24",
         &args,
     )
     .await

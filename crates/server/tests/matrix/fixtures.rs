@@ -427,9 +427,12 @@ impl<'a> World<'a> {
             | "enrolment"
             | "one_on_one"
             | "one_on_one_followup" => (team_people_fixture(self, kind, c, scope).await, false),
-            "review_cycle" | "review" | "review_request" | "nomination" => {
-                (review_fixture(self, kind, &h).await, false)
-            }
+            "review_cycle"
+            | "review"
+            | "review_request"
+            | "nomination"
+            | "review_in_calibration"
+            | "review_in_signoff" => (review_fixture(self, kind, &h).await, false),
             other => panic!(
                 "no fixture kind `{other}`: add it to tests/matrix/fixtures.rs (see README.md)"
             ),
@@ -1013,7 +1016,8 @@ async fn team_people_fixture(w: &World<'_>, kind: &str, c: &Who, scope: Scope) -
 /// phase, no required question) whose one participant is the holder (`review_cycle`,
 /// `review`), or a fresh colleague of the holder whom the holder is asked to review as a peer
 /// (`review_request`), or the holder's review with a fresh colleague nominated as a peer
-/// (`nomination`). In-process, like the goals' fixtures.
+/// (`nomination`), or the holder's review with its cycle moved on to calibration or sign-off
+/// (`review_in_calibration`, `review_in_signoff`). In-process, like the goals' fixtures.
 async fn review_fixture(w: &World<'_>, kind: &str, h: &Who) -> i64 {
     use performance::reviews::model::{
         CycleInput, CyclePatch, Direction, ParticipantSelector, Phase, PhaseDates, QuestionInput,
@@ -1067,6 +1071,8 @@ async fn review_fixture(w: &World<'_>, kind: &str, h: &Who) -> i64 {
         peers_min: None,
         peers_max: None,
         scale_max: None,
+        weights: None,
+        guideline: None,
         participants: ParticipantSelector {
             person_ids: vec![reviewee],
             ..Default::default()
@@ -1078,6 +1084,25 @@ async fn review_fixture(w: &World<'_>, kind: &str, h: &Who) -> i64 {
         .expect("review cycle");
     if kind == "review_cycle" {
         return cycle.id;
+    }
+    let later = match kind {
+        "review_in_calibration" => Some(Phase::Calibration),
+        "review_in_signoff" => Some(Phase::Signoff),
+        _ => None,
+    };
+    if let Some(phase) = later {
+        service::update_cycle(
+            w.app.db(),
+            &ctx,
+            cycle.id,
+            cycle.version,
+            &CyclePatch {
+                phase: Some(phase),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("later phase");
     }
     if kind == "review_request" {
         service::update_cycle(
@@ -1099,7 +1124,7 @@ async fn review_fixture(w: &World<'_>, kind: &str, h: &Who) -> i64 {
         .unwrap()[0]
         .id;
     let id = match kind {
-        "review" => review,
+        "review" | "review_in_calibration" | "review_in_signoff" => review,
         "review_request" => store::insert_request(
             &mut tx,
             review,

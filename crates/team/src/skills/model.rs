@@ -211,6 +211,9 @@ pub struct GapPerson {
     pub has: i64,
     pub needs: i64,
     pub expired: bool,
+    /// The need comes from a development plan item (a review's outcome) rather than, or above,
+    /// the position's requirement.
+    pub development: bool,
 }
 
 /// One skill's gaps in the department: a training need.
@@ -219,7 +222,7 @@ pub struct SkillGapLine {
     pub skill_id: i64,
     pub skill_name: String,
     pub category: String,
-    /// People whose position requires the skill.
+    /// People whose position (or development plan) requires the skill.
     pub required_by: i64,
     /// Of those, people who meet the level.
     pub meeting: i64,
@@ -240,11 +243,14 @@ pub struct GapReport {
 }
 
 /// Builds the report from (person, position requirements, levels). Pure, so the numbers are
-/// easy to check. `levels` maps (person, skill) to (level, cert_expires).
+/// easy to check. `levels` maps (person, skill) to (level, cert_expires); `development` holds
+/// (person, skill, target level) from development plans: a person needs the higher of their
+/// position's level and their plan's target.
 pub fn gap_report(
     department_id: Option<i64>,
     people: &[(i64, String, Option<String>)],
     requirements: &[(String, i64, i64)],
+    development: &[(i64, i64, i64)],
     skills: &[SkillHead],
     levels: &std::collections::HashMap<(i64, i64), (i64, Option<String>)>,
     today: &str,
@@ -262,13 +268,22 @@ pub fn gap_report(
             people: Vec::new(),
         };
         for (pid, name, position) in people {
-            let Some(pos) = position else { continue };
-            let Some(&(_, _, needs)) = requirements
+            let by_position = position.as_ref().and_then(|pos| {
+                requirements
+                    .iter()
+                    .find(|(p, sk, _)| p == pos && *sk == s.id)
+                    .map(|r| r.2)
+            });
+            let by_plan = development
                 .iter()
-                .find(|(p, sk, _)| p == pos && *sk == s.id)
-            else {
-                continue;
+                .filter(|(p, sk, _)| p == pid && *sk == s.id)
+                .map(|d| d.2)
+                .max();
+            let needs = match (by_position, by_plan) {
+                (None, None) => continue,
+                (a, b) => a.max(b).unwrap_or(0),
             };
+            let from_plan = by_plan.is_some_and(|b| by_position.is_none_or(|a| b > a));
             line.required_by += 1;
             let got = levels.get(&(*pid, s.id));
             let level = got.map(|g| g.0);
@@ -287,6 +302,7 @@ pub fn gap_report(
                     has: level.unwrap_or(0),
                     needs,
                     expired,
+                    development: from_plan,
                 });
             }
         }
@@ -306,6 +322,30 @@ pub fn gap_report(
         lines,
     }
 }
+
+/// One development plan item as its source writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DevelopmentItemInput {
+    pub text: String,
+    #[serde(default)]
+    pub skill_id: Option<i64>,
+    /// 1–5; required with a skill.
+    #[serde(default)]
+    pub target_level: Option<i64>,
+}
+
+/// A stored development plan item.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct DevelopmentItem {
+    pub id: i64,
+    pub text: String,
+    pub skill_id: Option<i64>,
+    pub skill_name: Option<String>,
+    pub target_level: Option<i64>,
+}
+
+pub const MAX_DEVELOPMENT_ITEMS: usize = 20;
 
 #[cfg(test)]
 mod tests {
@@ -337,7 +377,7 @@ mod tests {
         levels.insert((10, 1), (4, None));
         levels.insert((10, 2), (2, Some("2026-01-01".to_string()))); // expired
         levels.insert((11, 1), (2, None));
-        let r = gap_report(Some(1), &people, &req, &skills, &levels, "2026-06-01");
+        let r = gap_report(Some(1), &people, &req, &[], &skills, &levels, "2026-06-01");
         assert_eq!(r.people, 4);
         let sql = r.lines.iter().find(|l| l.skill_id == 2).unwrap();
         assert_eq!(
@@ -361,6 +401,27 @@ mod tests {
             (2, 1, 1, 1)
         );
         assert_eq!(r.lines[0].skill_id, 2, "most people below first");
+        // A development item raises A's Excel need above the position's 3, and gives D (no
+        // position) an SQL need.
+        let r = gap_report(
+            Some(1),
+            &people,
+            &req,
+            &[(10, 1, 5), (13, 2, 1)],
+            &skills,
+            &levels,
+            "2026-06-01",
+        );
+        let excel = r.lines.iter().find(|l| l.skill_id == 1).unwrap();
+        assert_eq!((excel.below, excel.shortfall_levels), (2, 2));
+        assert!(
+            excel
+                .people
+                .iter()
+                .any(|p| p.person_id == 10 && p.development && p.needs == 5)
+        );
+        let sql = r.lines.iter().find(|l| l.skill_id == 2).unwrap();
+        assert_eq!((sql.required_by, sql.below), (3, 3));
     }
 
     #[test]

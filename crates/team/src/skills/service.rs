@@ -2,8 +2,9 @@
 //! caller may not see is 404); writes ask the policy, validate, then write and audit in one
 //! transaction.
 use crate::skills::model::{
-    GapReport, Matrix, MatrixRow, PersonSkill, PersonSkillInput, PositionSkill, PositionSkillInput,
-    Skill, SkillInput, SkillPatch, cell, gap_report,
+    DevelopmentItem, DevelopmentItemInput, GapReport, LEVELS, MAX_DEVELOPMENT_ITEMS, Matrix,
+    MatrixRow, PersonSkill, PersonSkillInput, PositionSkill, PositionSkillInput, Skill, SkillInput,
+    SkillPatch, cell, gap_report,
 };
 use crate::skills::store;
 use db::idempotency::{self, Idem};
@@ -452,6 +453,13 @@ pub async fn training_needs_in(
         .into_iter()
         .map(|(p, s, l, e)| ((p, s), (l, e)))
         .collect();
+    // Development plans are review outcomes: they count only for people the caller manages.
+    let development: Vec<(i64, i64, i64)> = store::development_needs(tx, &ids)
+        .await?
+        .into_iter()
+        .filter(|(_, dept, _, _)| ctx.actor.can_see_development_needs(*dept))
+        .map(|(p, _, s, l)| (p, s, l))
+        .collect();
     let lines: Vec<(i64, String, Option<String>)> = people
         .into_iter()
         .map(|p| {
@@ -466,6 +474,7 @@ pub async fn training_needs_in(
         department_id,
         &lines,
         &reqs,
+        &development,
         &skills,
         &levels,
         &today,
@@ -602,4 +611,85 @@ pub async fn import_levels(
         .await?;
     }
     Ok(rows.len())
+}
+
+/// Validates a source's development plan items: a text each, a catalogue skill with a target
+/// level 1–5 when a skill is named, at most [`MAX_DEVELOPMENT_ITEMS`]. Field names are
+/// `{prefix}[i].text` etc.
+pub async fn check_development_items(
+    tx: &mut Tx,
+    c: &mut Checks,
+    prefix: &str,
+    items: &[DevelopmentItemInput],
+) -> AppResult<Vec<DevelopmentItemInput>> {
+    if items.len() > MAX_DEVELOPMENT_ITEMS {
+        c.push(
+            prefix,
+            "too_many",
+            format!("at most {MAX_DEVELOPMENT_ITEMS} items"),
+        );
+    }
+    let mut out = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        let f = |x: &str| format!("{prefix}[{i}].{x}");
+        let text = c.text(&f("text"), &it.text, true, 1000);
+        if let Some(s) = it.skill_id {
+            if store::get_skill(tx, s).await?.is_none() {
+                c.push(&f("skill_id"), "not_found", "no such skill");
+            }
+            match it.target_level {
+                Some(l) if LEVELS.contains(&l) => {}
+                Some(_) => c.push(&f("target_level"), "out_of_range", "a level from 1 to 5"),
+                None => c.push(
+                    &f("target_level"),
+                    "required",
+                    "a skill needs a target level",
+                ),
+            }
+        } else if it.target_level.is_some() {
+            c.push(
+                &f("target_level"),
+                "not_allowed",
+                "a target level needs a skill",
+            );
+        }
+        out.push(DevelopmentItemInput {
+            text,
+            skill_id: it.skill_id,
+            target_level: it.target_level,
+        });
+    }
+    Ok(out)
+}
+
+/// Replaces the development plan items a review wrote for its reviewee, inside the review's
+/// transaction. The caller (performance::reviews) has asked its policy, validated with
+/// [`check_development_items`] and audits the change; items with a skill then count as
+/// training needs ([`training_needs`]).
+pub async fn replace_review_development_items_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    review_id: i64,
+    person_id: i64,
+    items: &[DevelopmentItemInput],
+) -> AppResult<Vec<DevelopmentItem>> {
+    store::replace_development_items(
+        tx,
+        "review",
+        review_id,
+        person_id,
+        items,
+        ctx.user_id(),
+        ctx.now_ms,
+    )
+    .await?;
+    Ok(store::development_items(tx, "review", review_id).await?)
+}
+
+/// The development plan items of a review (the caller has asked the review policy).
+pub async fn review_development_items_in(
+    tx: &mut Tx,
+    review_id: i64,
+) -> AppResult<Vec<DevelopmentItem>> {
+    Ok(store::development_items(tx, "review", review_id).await?)
 }

@@ -1,6 +1,7 @@
 //! The skills matrix's SQL.
 use crate::skills::model::{
-    PersonSkill, PersonSkillInput, PositionSkill, Skill, SkillHead, SkillInput,
+    DevelopmentItem, DevelopmentItemInput, PersonSkill, PersonSkillInput, PositionSkill, Skill,
+    SkillHead, SkillInput,
 };
 use db::sql::Sql;
 use db::{DbError, Row, Tx};
@@ -351,4 +352,94 @@ pub async fn person_department(
     .await?
     .map(|r| r.opt_i64("department_id"))
     .transpose()
+}
+
+/// The development plan items a source (a review) wrote for a person, in its order.
+pub async fn development_items(
+    tx: &mut Tx,
+    source: &str,
+    source_id: i64,
+) -> Result<Vec<DevelopmentItem>, DbError> {
+    tx.fetch_all(
+        "SELECT i.id, i.body, i.skill_id, s.name AS skill_name, i.target_level \
+         FROM development_items i LEFT JOIN skills s ON s.id = i.skill_id \
+         WHERE i.source = $1 AND i.source_id = $2 ORDER BY i.position, i.id",
+        &[source.into(), source_id.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(DevelopmentItem {
+            id: r.i64("id")?,
+            text: r.string("body")?,
+            skill_id: r.opt_i64("skill_id")?,
+            skill_name: r.opt_string("skill_name")?,
+            target_level: r.opt_i64("target_level")?,
+        })
+    })
+    .collect()
+}
+
+/// Replaces a source's items for a person.
+#[allow(clippy::too_many_arguments)]
+pub async fn replace_development_items(
+    tx: &mut Tx,
+    source: &str,
+    source_id: i64,
+    person_id: i64,
+    items: &[DevelopmentItemInput],
+    by: Option<i64>,
+    now: i64,
+) -> Result<(), DbError> {
+    tx.execute(
+        "DELETE FROM development_items WHERE source = $1 AND source_id = $2",
+        &[source.into(), source_id.into()],
+    )
+    .await?;
+    for (pos, it) in items.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO development_items (person_id, source, source_id, position, body, skill_id, \
+             target_level, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+            &[
+                person_id.into(),
+                source.into(),
+                source_id.into(),
+                (pos as i64).into(),
+                it.text.as_str().into(),
+                it.skill_id.into(),
+                it.target_level.into(),
+                by.into(),
+                now.into(),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// (person, department, skill, target level) of the development items with a skill, for the
+/// given people.
+pub async fn development_needs(
+    tx: &mut Tx,
+    people: &[i64],
+) -> Result<Vec<(i64, Option<i64>, i64, i64)>, DbError> {
+    let mut out = Vec::new();
+    for chunk in people.chunks(500) {
+        let mut q = Sql::new(
+            "SELECT i.person_id, p.department_id, i.skill_id, i.target_level \
+             FROM development_items i JOIN people p ON p.id = i.person_id \
+             WHERE i.skill_id IS NOT NULL AND i.target_level IS NOT NULL AND i.person_id IN ",
+        );
+        let l = q.in_list(chunk);
+        q.push(&l);
+        for r in tx.fetch_all(&q.text, &q.args).await? {
+            out.push((
+                r.i64("person_id")?,
+                r.opt_i64("department_id")?,
+                r.i64("skill_id")?,
+                r.i64("target_level")?,
+            ));
+        }
+    }
+    Ok(out)
 }
