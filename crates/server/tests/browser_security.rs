@@ -399,9 +399,44 @@ async fn stored_xss_corpus_never_runs_on_any_page() {
             let review = reviews["items"][0]["id"]
                 .as_i64()
                 .expect("the reviewee's review");
+            // A calibration reason and a development item carrying the payload (the trail on
+            // the calibration page, the outcome on the review page).
+            let etag_of = |r: &reqwest::Response| r.headers()["etag"].to_str().unwrap().to_string();
+            for (phase, write) in [("calibration", "calibration"), ("signoff", "outcome")] {
+                let e = etag_of(&admin.get(&format!("/api/v1/review-cycles/{cycle}")).await);
+                let r = admin
+                    .patch(
+                        &format!("/api/v1/review-cycles/{cycle}"),
+                        &json!({"phase": phase}),
+                        Some(&e),
+                    )
+                    .await;
+                assert_eq!(r.status(), 200, "{phase}");
+                let e = etag_of(&admin.get(&format!("/api/v1/reviews/{review}")).await);
+                let (method, body) = if write == "calibration" {
+                    (
+                        reqwest::Method::PATCH,
+                        json!({"calibrated_rating": 3, "reason": x, "potential": 2}),
+                    )
+                } else {
+                    (
+                        reqwest::Method::PUT,
+                        json!({"recommendation": "reward", "development_items": [{"text": x}]}),
+                    )
+                };
+                let r = admin
+                    .req(method, &format!("/api/v1/reviews/{review}/{write}"))
+                    .header("If-Match", e)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200, "{write} with a payload is stored");
+            }
             let review_pages = vec![
                 "/reviews".to_string(),
                 format!("/reviews/cycles/{cycle}"),
+                format!("/reviews/cycles/{cycle}/calibration"),
                 format!("/reviews/{review}"),
             ];
             for page in team_payloads(&admin, x, i, d, p, lead["id"].as_i64().unwrap())

@@ -1098,6 +1098,50 @@ async fn the_demo_has_a_shared_cycle_with_and_without_enough_peers_and_a_running
             }
         }
         assert!(enough >= 1 && too_few >= 1, "{b:?}: {enough} {too_few}");
+        // Scoring, calibration and outcomes of the shared cycle.
+        assert_eq!(cycles["items"][1]["weights"]["manager"], 35, "{b:?}");
+        let v = ok(
+            admin
+                .get(&format!("/api/v1/review-cycles/{shared}/calibration"))
+                .await,
+            "calibration",
+        )
+        .await;
+        let trail = v["trail"].as_array().unwrap();
+        assert_eq!(trail.len(), 2, "{b:?}: two calibrated ratings");
+        assert!(
+            trail
+                .iter()
+                .all(|t| !t["reason"].as_str().unwrap().is_empty())
+        );
+        let rows = v["rows"].as_array().unwrap();
+        assert!(rows.iter().all(|r| r["potential"].is_i64()), "{b:?}");
+        assert!(rows.iter().any(|r| r["score"].is_f64()), "{b:?}");
+        assert_eq!(
+            rows.iter()
+                .filter(|r| r["calibrated_rating"].is_i64())
+                .count(),
+            2,
+            "{b:?}"
+        );
+        let mut with_skill = 0;
+        for r in rows {
+            let o = ok(
+                admin
+                    .get(&format!("/api/v1/reviews/{}/outcome", r["review_id"]))
+                    .await,
+                "outcome",
+            )
+            .await;
+            assert!(!o["development_items"].as_array().unwrap().is_empty());
+            with_skill += o["development_items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|i| i["skill_id"].is_i64())
+                .count();
+        }
+        assert_eq!(with_skill, 1, "{b:?}: one development item with a skill");
         app.stop().await;
     }
 }
