@@ -470,6 +470,42 @@ async fn outcomes_reach_the_reviewee_when_shared_and_become_training_needs() {
             (person["needs"].as_i64(), person["development"].as_bool()),
             (Some(4), Some(true))
         );
+        // … and so does the enrolment preview of a session teaching that skill.
+        let course = ok(
+            hr.post(
+                "/api/v1/courses",
+                &json!({"title": "Incident reviews 101", "skill_id": w.skill}),
+            )
+            .await,
+            "course",
+        )
+        .await;
+        let session = ok(
+            hr.post(
+                "/api/v1/training-sessions",
+                &json!({"course_id": course["id"], "starts_on": "2027-03-01", "ends_on": "2027-03-01"}),
+            )
+            .await,
+            "session",
+        )
+        .await;
+        let preview = ok(
+            hr.get(&format!(
+                "/api/v1/training-sessions/{}/skill-gaps?department_id={}",
+                session["id"], o.eng
+            ))
+            .await,
+            "preview",
+        )
+        .await;
+        assert!(
+            preview["people"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["person_id"] == o.rev.person_id && p["needs"] == 4),
+            "{b:?}: {preview}"
+        );
         let peer = app.api(&o.few.token);
         let gaps = ok(peer.get("/api/v1/skills/gaps").await, "member gaps").await;
         assert!(
@@ -584,6 +620,40 @@ async fn calibration_pages_adjust_with_a_reason_without_javascript() {
         let c = sign_in(&app, "rev", "en").await;
         let (s, _) = page(&c, &app, &back).await;
         assert_eq!(s, 404, "{b:?}: a member gets 404 on calibration");
+
+        // The cycle page edits the weights and guideline (admins).
+        let c = sign_in(&app, "hradmin", "zh-CN").await;
+        let (s, html) = page(&c, &app, &format!("/reviews/cycles/{cid}")).await;
+        assert_eq!(s, 200);
+        assert!(html.contains("得分权重"), "{b:?}");
+        let i = html.find("name=\"_csrf\" value=\"").unwrap() + 20;
+        let csrf = html[i..].split('"').next().unwrap().to_string();
+        let form = html.find("/scoring\"").unwrap();
+        let i = html[form..].find("name=\"version\" value=\"").unwrap() + form + 22;
+        let version = html[i..].split('"').next().unwrap().to_string();
+        let mut fields = vec![
+            ("_csrf", csrf.clone()),
+            ("version", version.clone()),
+            ("weight_goals", "40".to_string()),
+            ("weight_kpi", "0".to_string()),
+            ("weight_manager", "40".to_string()),
+            ("weight_peer", "10".to_string()),
+            ("weight_upward", "20".to_string()),
+            ("guideline", "10, 20, 40, 20, 10".to_string()),
+        ];
+        let url = app.url(&format!("/reviews/cycles/{cid}/scoring"));
+        let r = c.post(url.clone()).form(&fields).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{b:?}: 110 %");
+        fields[6].1 = "10".to_string();
+        let r = c.post(url).form(&fields).send().await.unwrap();
+        assert_eq!(r.status(), 303, "{b:?}");
+        let hr = app.api(&w.o.admin.token);
+        let cy = ok(
+            hr.get(&format!("/api/v1/review-cycles/{cid}")).await,
+            "cycle",
+        )
+        .await;
+        assert_eq!(cy["weights"]["goals"], 40, "{b:?}");
         app.stop().await;
     }
 }
