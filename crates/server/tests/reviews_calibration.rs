@@ -354,8 +354,21 @@ async fn calibration_changes_are_audited() {
         .await;
         assert!(names_field(&p, "department_id"), "{b:?} {p}");
 
-        // Outside calibration and sign-off the rating is locked.
+        // Outside calibration and sign-off the rating is locked, and so are the weights once
+        // shared.
         set_phase(&hr, cid, "shared").await;
+        let e = etag(&hr.get(&format!("/api/v1/review-cycles/{cid}")).await);
+        let p = problem(
+            hr.patch(
+                &format!("/api/v1/review-cycles/{cid}"),
+                &json!({"weights": {"goals": 0, "kpi": 0, "manager": 100, "peer": 0, "upward": 0}}),
+                Some(&e),
+            )
+            .await,
+            422,
+        )
+        .await;
+        assert!(names_field(&p, "weights"), "{b:?} {p}");
         let p = problem(
             with_etag(
                 &boss,

@@ -7,10 +7,10 @@ use super::scoring::Breakdown;
 use crate::goals::api::Id;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
-use ui::{ApiError, ApiQuery, AppState, IfMatch, Req, etag_for};
+use ui::{ApiError, ApiQuery, AppState, IfMatch, Req};
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -90,12 +90,8 @@ async fn calibrate_review(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let s = calibration::calibrate(&st.db, &ctx, id, version, &input).await?;
-    Ok((
-        StatusCode::OK,
-        [(header::ETAG, etag_for(s.review_id, s.version))],
-        Json(s),
-    )
-        .into_response())
+    let (id, version) = (s.review_id, s.version);
+    Ok(ui::api::versioned(StatusCode::OK, s, id, version))
 }
 
 /// The review's outcome: final rating (calibrated, else proposed), recommendation and
@@ -113,12 +109,8 @@ async fn get_outcome(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let o = outcomes::get(&st.db, &ctx, id).await?;
-    Ok((
-        StatusCode::OK,
-        [(header::ETAG, etag_for(o.review_id, o.version))],
-        Json(o),
-    )
-        .into_response())
+    let (id, version) = (o.review_id, o.version);
+    Ok(ui::api::versioned(StatusCode::OK, o, id, version))
 }
 
 /// Set the recommendation and replace the development plan (phases `signoff`, `shared`; the
@@ -143,10 +135,6 @@ async fn set_outcome(
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
     let o = outcomes::set(&st.db, &ctx, id, version, &input).await?;
-    Ok((
-        StatusCode::OK,
-        [(header::ETAG, etag_for(o.review_id, o.version))],
-        Json(o),
-    )
-        .into_response())
+    let (id, version) = (o.review_id, o.version);
+    Ok(ui::api::versioned(StatusCode::OK, o, id, version))
 }

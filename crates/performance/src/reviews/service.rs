@@ -229,6 +229,12 @@ pub async fn update_cycle(
     if v.phase < before.phase {
         c.push("phase", "backwards", "a cycle's phase only moves forward");
     }
+    // A shared score must not change under the reviewee's eyes.
+    if before.phase == Phase::Shared
+        && (v.weights != before.weights || v.guideline != before.guideline)
+    {
+        c.push("weights", "locked", "results are already shared");
+    }
     if v.min_responses < before.min_responses && before.phase >= Phase::Calibration {
         c.push(
             "min_responses",
