@@ -519,6 +519,15 @@ async fn outcomes_reach_the_reviewee_when_shared_and_become_training_needs() {
                 .any(|p| p["person_id"] == o.rev.person_id && p["needs"] == 4),
             "{b:?}: {preview}"
         );
+        for (lang, word) in [("en", "from a development plan"), ("zh-CN", "来自发展计划")] {
+            let c = sign_in(&app, "boss", lang).await;
+            let (s, html) = page(&c, &app, &format!("/skills/gaps?department_id={}", o.eng)).await;
+            assert_eq!(s, 200);
+            assert!(
+                html.contains("Incident review") && html.contains(word),
+                "{b:?} {lang}"
+            );
+        }
         let peer = app.api(&o.few.token);
         let gaps = ok(peer.get("/api/v1/skills/gaps").await, "member gaps").await;
         assert!(
