@@ -3,8 +3,9 @@
 //! self review and nominates three peers (a second reviewee nominates two), the manager approves
 //! them, each peer answers, the manager reviews and rates; at calibration the manager sees the
 //! peers' aggregate for the reviewee with three answers and "too few responses" for the one with
-//! two; once results are shared the reviewee reads the anonymous aggregate (no peer named) and
-//! acknowledges. The API is used only to set up the organisation and to check what the clicks
+//! two, and HR adjusts a rating with a reason; at sign-off the manager records the outcome; once
+//! results are shared the reviewee reads the outcome and the anonymous aggregate (no peer named,
+//! no calibration reason) and acknowledges. The API is used only to set up the organisation and to check what the clicks
 //! stored.
 use crate::browser::{browser_sign_in, headless};
 use crate::common::*;
@@ -393,6 +394,55 @@ async fn browser_360_review_cycle_end_to_end() {
     );
     assert!(!seen.contains("few remark"), "{seen}");
 
+    // HR calibrates the reviewee's rating 4 → 5 with a reason; the trail records it.
+    switch_to(&c, &app, "hradmin").await;
+    c.goto(&app.url(&format!("/reviews/cycles/{cycle}/calibration")))
+        .await
+        .unwrap();
+    c.find(Locator::Id(&format!("rating_{review}")))
+        .await
+        .unwrap()
+        .select_by_value("5")
+        .await
+        .unwrap();
+    c.find(Locator::Id(&format!("reason_{review}")))
+        .await
+        .unwrap()
+        .send_keys("主导工单分派项目 Led the routing project")
+        .await
+        .unwrap();
+    click_then(
+        &c,
+        &format!("form[action='/reviews/{review}/calibrate'] button[type=submit]"),
+        "//td[contains(., 'Led the routing project')]",
+    )
+    .await;
+
+    // Sign-off: the manager records the outcome with a development item.
+    move_phase(&c, &app, cycle, "signoff").await;
+    switch_to(&c, &app, "boss").await;
+    c.goto(&app.url(&format!("/reviews/{review}")))
+        .await
+        .unwrap();
+    c.find(Locator::Id("recommendation"))
+        .await
+        .unwrap()
+        .select_by_value("raise_band")
+        .await
+        .unwrap();
+    c.find(Locator::Id("item_text_0"))
+        .await
+        .unwrap()
+        .send_keys("带教一名新同事 Mentor a new colleague")
+        .await
+        .unwrap();
+    click_then(
+        &c,
+        &format!("form[action='/reviews/{review}/outcome'] button[type=submit]"),
+        "//li[contains(., 'Mentor a new colleague')]",
+    )
+    .await;
+
     // Shared: the reviewee reads the result — no peer named anywhere — and acknowledges.
     switch_to(&c, &app, "hradmin").await;
     move_phase(&c, &app, cycle, "shared").await;
@@ -402,6 +452,15 @@ async fn browser_360_review_cycle_end_to_end() {
         .unwrap();
     let seen = body_text(&c).await;
     assert!(seen.contains("Keep it up"), "the manager's comment: {seen}");
+    assert!(
+        seen.contains("Final rating: 5") && seen.contains("Raise band"),
+        "the calibrated outcome: {seen}"
+    );
+    assert!(seen.contains("Mentor a new colleague"), "{seen}");
+    assert!(
+        !seen.contains("Led the routing project"),
+        "calibration reasons stay with the calibrators: {seen}"
+    );
     for i in 0..3 {
         assert!(seen.contains(&format!("peer remark {i}")), "{seen}");
     }
@@ -430,6 +489,14 @@ async fn browser_360_review_cycle_end_to_end() {
     .await;
     assert_eq!(stored["review"]["acknowledged"], true, "{stored}");
     assert_eq!(stored["review"]["manager_rating"], 4, "{stored}");
+    let outcome = ok(
+        admin
+            .get(&format!("/api/v1/reviews/{review}/outcome"))
+            .await,
+        "outcome",
+    )
+    .await;
+    assert_eq!(outcome["final_rating"], 5, "{outcome}");
     c.close().await.unwrap();
     app.stop().await;
 }
