@@ -5,8 +5,8 @@
 //! peers' aggregate for the reviewee with three answers and "too few responses" for the one with
 //! two, and HR adjusts a rating with a reason; at sign-off the manager records the outcome; once
 //! results are shared the reviewee reads the outcome and the anonymous aggregate (no peer named,
-//! no calibration reason) and acknowledges. The API is used only to set up the organisation and to check what the clicks
-//! stored.
+//! no calibration reason) and acknowledges. The API is used only to set up the organisation and
+//! to check what the clicks stored.
 use crate::browser::{browser_sign_in, headless};
 use crate::common::*;
 use fantoccini::{Client, Locator};
