@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_reviews"),
     migration!(11, "0011_team_more"),
     migration!(12, "0012_review_outcomes"),
+    migration!(13, "0013_review_feedback"),
 ];
 
 const PG_LOCK_KEY: i64 = 0x006f_7073_6465_736b; // "opsdesk"

@@ -6,8 +6,10 @@
 //! The directory (departments, people) is readable by every signed-in user; tasks are scoped.
 use serde::{Deserialize, Serialize};
 
+mod review_feedback;
 mod reviews;
 mod team_people;
+pub use review_feedback::{FeedbackFacts, FeedbackVisibility};
 pub use reviews::ReviewFacts;
 pub use team_people::HiringFacts;
 

@@ -37,6 +37,11 @@ const JOBS: &[Job] = &[
         name: "goal_kpi_refresh",
         every_ms: 15 * 60_000,
     },
+    // Hourly: each (request or review, phase, offset) is claimed once anyway.
+    Job {
+        name: "review_reminders",
+        every_ms: 60 * 60_000,
+    },
 ];
 
 /// The periodic jobs' names (for tests that check each runs exactly once per period).
@@ -133,6 +138,9 @@ async fn run(st: &AppState, name: &str) -> Result<(), kernel::AppError> {
         }
         "goal_checkin_reminders" => {
             performance::goals::service::run_checkin_reminders(&st.db, now).await?;
+        }
+        "review_reminders" => {
+            performance::reviews::reports::reminders::send_review_reminders(&st.db, now).await?;
         }
         "goal_kpi_refresh" => {
             performance::goals::service::refresh_kpi_bound(&st.db, now).await?;

@@ -23,6 +23,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(performance::scorecards::api::router())
         .merge(performance::reviews::api::router())
         .merge(performance::reviews::calibration_api::router())
+        .merge(performance::reviews::feedback::api::router())
+        .merge(performance::reviews::reports::api::router())
 }
 
 /// Every kind of record that can be imported (`/imports/{kind}`, `/api/v1/imports/{kind}`).

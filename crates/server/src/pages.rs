@@ -35,6 +35,8 @@ pub fn router() -> Router<AppState> {
         .merge(performance::scorecards::pages::router())
         .merge(performance::reviews::pages::router())
         .merge(performance::reviews::calibration_pages::router())
+        .merge(performance::reviews::feedback::pages::router())
+        .merge(performance::reviews::reports::pages::router())
 }
 
 pub async fn not_found(req: Req) -> Response {

@@ -19,6 +19,7 @@ mod matrix;
 mod reliability;
 mod reviews;
 mod reviews_calibration;
+mod reviews_more;
 mod sessions;
 mod team_edits;
 mod team_imports;

@@ -433,11 +433,25 @@ async fn stored_xss_corpus_never_runs_on_any_page() {
                     .unwrap();
                 assert_eq!(r.status(), 200, "{write} with a payload is stored");
             }
+            // Shared feedback on the payload person, whose body carries the payload.
+            created(
+                admin
+                    .post(
+                        "/api/v1/feedback",
+                        &json!({"subject_id": p, "visibility": "shared", "body": x}),
+                    )
+                    .await,
+                "feedback",
+            )
+            .await;
             let review_pages = vec![
                 "/reviews".to_string(),
                 format!("/reviews/cycles/{cycle}"),
                 format!("/reviews/cycles/{cycle}/calibration"),
                 format!("/reviews/{review}"),
+                format!("/reviews/cycles/{cycle}/report"),
+                format!("/reviews/people/{p}"),
+                "/reviews/feedback".to_string(),
             ];
             for page in team_payloads(&admin, x, i, d, p, lead["id"].as_i64().unwrap())
                 .await

@@ -32,6 +32,16 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     vec![
+        // Answering a feedback request someone else was asked (one the caller cannot read).
+        Case {
+            op: "POST /api/v1/feedback",
+            role: "member",
+            hidden: "feedback_request",
+            field: "request_id",
+            body: Some(
+                |r, _| json!({"request_id": r, "visibility": "shared", "body": "hidden ref"}),
+            ),
+        },
         Case {
             op: "POST /api/v1/candidates",
             role: "manager_b",

@@ -46,7 +46,7 @@ pub(crate) struct Org {
     pub peers: Vec<Who>,
 }
 
-async fn someone(
+pub(crate) async fn someone(
     app: &App,
     admin: &Api,
     username: &str,
@@ -60,7 +60,7 @@ async fn someone(
 }
 
 /// Links a new person record to the account behind `token`.
-async fn person_for(
+pub(crate) async fn person_for(
     app: &App,
     admin: &Api,
     token: String,
@@ -202,7 +202,7 @@ pub(crate) async fn org(app: &App) -> Org {
     }
 }
 
-fn template() -> Value {
+pub(crate) fn template() -> Value {
     let anchors = json!(["poor", "fair", "good", "great", "superb"]);
     let mut qs = Vec::new();
     for d in ["self", "manager", "peer", "upward"] {
@@ -751,6 +751,20 @@ async fn story(app: &App) -> Story {
     }
 }
 
+/// A response as text: an XLSX download is read back (header and cells), anything else as UTF-8.
+fn readable(bytes: Vec<u8>) -> String {
+    if bytes.starts_with(b"PK") {
+        let t = sheets::read(&bytes, &sheets::Limits::default()).expect("a readable XLSX");
+        let mut out = t.header.join("\t");
+        for r in t.rows {
+            out.push('\n');
+            out.push_str(&r.cells.join("\t"));
+        }
+        return out;
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 const PEOPLE_KEYS: [&str; 12] = [
     "person_id",
     "reviewer_id",
@@ -875,6 +889,18 @@ async fn reviews_end_to_end_and_anonymity_holds_for_everyone_who_can_look() {
                 format!("/api/v1/reviews/{fv}/score"),
                 format!("/api/v1/reviews/{rv}/outcome"),
                 format!("/api/v1/reviews/{fv}/outcome"),
+                // Continuous feedback, reports, histories and every export (reviews_more.rs).
+                format!("/api/v1/review-cycles/{cid}/progress?format=csv"),
+                format!("/api/v1/review-cycles/{cid}/progress?format=xlsx"),
+                format!("/api/v1/review-cycles/{cid}/report"),
+                format!("/api/v1/review-cycles/{cid}/report?format=csv"),
+                format!("/api/v1/review-cycles/{cid}/report?format=xlsx"),
+                format!("/api/v1/review-history/{}", o.rev.person_id),
+                format!("/api/v1/review-history/{}", o.few.person_id),
+                "/api/v1/feedback".to_string(),
+                format!("/api/v1/feedback?subject_id={}", o.rev.person_id),
+                format!("/api/v1/feedback?subject_id={}", o.few.person_id),
+                "/api/v1/feedback-requests".to_string(),
             ];
             let reqs = ok(api.get("/api/v1/review-requests").await, "requests").await;
             for r in reqs["items"].as_array().unwrap() {
@@ -883,7 +909,7 @@ async fn reviews_end_to_end_and_anonymity_holds_for_everyone_who_can_look() {
             for p in &paths {
                 let r = api.get(p).await;
                 let status = r.status().as_u16();
-                let body = r.text().await.unwrap();
+                let body = readable(r.bytes().await.unwrap().to_vec());
                 assert!(
                     matches!(status, 200 | 403 | 404),
                     "{b:?} {who} {p}: {status} {body}"
@@ -903,8 +929,18 @@ async fn reviews_end_to_end_and_anonymity_holds_for_everyone_who_can_look() {
                     format!("/reviews/{fv}"),
                     "/notifications".to_string(),
                     format!("/reviews/cycles/{cid}/calibration"),
+                    "/reviews/feedback".to_string(),
+                    format!("/reviews/cycles/{cid}/report"),
+                    format!("/reviews/cycles/{cid}/report?format=csv"),
+                    format!("/reviews/cycles/{cid}/report?format=xlsx"),
+                    format!("/reviews/cycles/{cid}/progress?format=csv"),
+                    format!("/reviews/cycles/{cid}/progress?format=xlsx"),
+                    format!("/reviews/people/{}", o.rev.person_id),
+                    format!("/reviews/people/{}", o.few.person_id),
                 ] {
-                    let (status, html) = page(&c, &app, &p).await;
+                    let r = c.get(app.url(&p)).send().await.unwrap();
+                    let status = r.status().as_u16();
+                    let html = readable(r.bytes().await.unwrap().to_vec());
                     assert!(
                         matches!(status, 200 | 403 | 404),
                         "{b:?} {who} {p}: {status}"

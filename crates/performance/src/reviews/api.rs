@@ -184,10 +184,12 @@ async fn cycle_reviews(
 }
 
 /// Who has not submitted, per reviewer department (managers: their scope; admins: all). For
-/// peer and upward requests a reviewer's open count is given, not for whom.
+/// peer and upward requests a reviewer's open count is given, not for whom. `format=csv|xlsx`
+/// answers the same rows as a file.
 #[utoipa::path(get, path = "/api/v1/review-cycles/{id}/progress", tag = "reviews",
-    params(("id" = i64, Path)),
-    responses((status = 200, body = ProgressReport),
+    params(("id" = i64, Path), super::reports::api::ExportQuery),
+    responses((status = 200, content((ProgressReport = "application/json"), ("text/csv"),
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 401, body = ui::error::Problem),
               (status = 403, body = ui::error::Problem),
               (status = 404, body = ui::error::Problem)))]
@@ -195,11 +197,21 @@ async fn cycle_progress(
     State(st): State<AppState>,
     req: Req,
     Id(id): Id,
-) -> Result<Json<ProgressReport>, ApiError> {
+    ApiQuery(q): ApiQuery<super::reports::api::ExportQuery>,
+) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    Ok(Json(ProgressReport {
-        departments: service::progress(&st.db, &ctx, id).await?,
-    }))
+    let departments = service::progress(&st.db, &ctx, id).await?;
+    if let Some(format) = q.format.and_then(imports::export::ExportFormat::file) {
+        let cycle = service::get_cycle(&st.db, &ctx, id).await?;
+        return super::reports::api::progress_file(
+            req.locale(),
+            ctx.now_ms,
+            format,
+            &cycle.name,
+            &departments,
+        );
+    }
+    Ok(Json(ProgressReport { departments }).into_response())
 }
 
 /// The caller's own reviews (as reviewee), across cycles.

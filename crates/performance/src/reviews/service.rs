@@ -6,6 +6,7 @@ use super::model::{
     AnswerInput, Cycle, CycleInput, CyclePatch, CycleValues, Direction, DirectionResult, Phase,
     Question, RequestStatus, aggregate, validate_answers, validate_questions,
 };
+use super::notices::{self, Target};
 use super::store::{self, RequestRow, Review, ReviewScope};
 use db::idempotency::Idem;
 use db::{Db, Tx};
@@ -168,15 +169,17 @@ pub async fn create_cycle(
         for (who, d) in reviewers {
             store::insert_request(&mut tx, rid, who, d, RequestStatus::Pending).await?;
             if let Some(user) = store::user_of_person(&mut tx, who).await? {
-                notify::service::notify(
+                notices::send(
                     &mut tx,
                     user,
                     "review.requested",
-                    &format!("Review cycle {}", cycle.name),
-                    "You have a review to write.",
-                    Some("/reviews"),
-                    Some("review_cycle"),
-                    Some(id),
+                    "requested",
+                    &[("cycle", &cycle.name)],
+                    &Target {
+                        link: "/reviews",
+                        entity: "review_cycle",
+                        entity_id: id,
+                    },
                     ctx.now_ms,
                 )
                 .await?;
@@ -251,15 +254,17 @@ pub async fn update_cycle(
     if after.phase == Phase::Shared && before.phase != Phase::Shared {
         for r in store::list_reviews(&mut tx, id, &ReviewScope::All).await? {
             if let Some(user) = store::user_of_person(&mut tx, r.person_id).await? {
-                notify::service::notify(
+                notices::send(
                     &mut tx,
                     user,
                     "review.shared",
-                    &format!("Review cycle {}", after.name),
-                    "Your review results are shared.",
-                    Some(&format!("/reviews/{}", r.id)),
-                    Some("review"),
-                    Some(r.id),
+                    "shared",
+                    &[("cycle", &after.name)],
+                    &Target {
+                        link: &format!("/reviews/{}", r.id),
+                        entity: "review",
+                        entity_id: r.id,
+                    },
                     ctx.now_ms,
                 )
                 .await?;
@@ -668,15 +673,17 @@ pub async fn nominate(
         if let Some(m) = review.manager_id
             && let Some(user) = store::user_of_person(&mut tx, m).await?
         {
-            notify::service::notify(
+            notices::send(
                 &mut tx,
                 user,
                 "review.nominated",
-                &format!("Review cycle {}", cycle.name),
-                &format!("{} nominated peers for approval.", review.person_name),
-                Some(&format!("/reviews/{review_id}")),
-                Some("review"),
-                Some(review_id),
+                "nominated",
+                &[("cycle", &cycle.name), ("reviewee", &review.person_name)],
+                &Target {
+                    link: &format!("/reviews/{review_id}"),
+                    entity: "review",
+                    entity_id: review_id,
+                },
                 ctx.now_ms,
             )
             .await?;
@@ -740,15 +747,17 @@ pub async fn decide(
     if d.approve
         && let Some(user) = store::user_of_person(&mut tx, q.reviewer_id).await?
     {
-        notify::service::notify(
+        notices::send(
             &mut tx,
             user,
             "review.requested",
-            &format!("Review cycle {}", cycle.name),
-            &format!("You are asked for feedback on {}.", review.person_name),
-            Some(&format!("/reviews/requests/{request_id}")),
-            Some("review_cycle"),
-            Some(cycle.id),
+            "asked",
+            &[("cycle", &cycle.name), ("reviewee", &review.person_name)],
+            &Target {
+                link: &format!("/reviews/requests/{request_id}"),
+                entity: "review_cycle",
+                entity_id: cycle.id,
+            },
             ctx.now_ms,
         )
         .await?;
@@ -909,6 +918,8 @@ pub struct Evidence {
     pub scorecards: Vec<EvidenceScorecard>,
     pub kudos: Vec<EvidenceKudos>,
     pub training: Vec<EvidenceTraining>,
+    /// Continuous feedback given in the cycle's period that the reviewer may read.
+    pub feedback: Vec<super::feedback::service::EvidenceFeedback>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -1030,6 +1041,14 @@ pub(super) async fn evidence(
             });
         }
     }
+    e.feedback = super::feedback::service::evidence(
+        db,
+        ctx,
+        person_id,
+        &cycle.period_start,
+        &cycle.period_end,
+    )
+    .await?;
     if let Some(rec) = team::training::service::record_of(db, ctx, person_id).await? {
         for en in rec
             .enrolments

@@ -427,6 +427,9 @@ impl<'a> World<'a> {
             | "enrolment"
             | "one_on_one"
             | "one_on_one_followup" => (team_people_fixture(self, kind, c, scope).await, false),
+            "feedback" | "feedback_request" => (feedback_fixture(self, kind, &h).await, false),
+            // A person whose review history is read (the directory is public).
+            "reviewee" => (h.person_id, false),
             "review_cycle"
             | "review"
             | "review_request"
@@ -545,6 +548,21 @@ impl<'a> World<'a> {
             )
             .await;
             places.insert("$task", t["id"].clone());
+        }
+        // `$peer`: a fresh active person in `$dept` (no account), made by the admin.
+        if body_mentions("$peer") {
+            let p = json_ok(
+                self.admin
+                    .post(
+                        "/api/v1/people",
+                        &json!({"employee_no": format!("MXP{}", uniq()), "name": "mx peer",
+                                "department_id": places["$dept"]}),
+                    )
+                    .await,
+                "peer",
+            )
+            .await;
+            places.insert("$peer", p["id"].clone());
         }
         // `$opening`: a fresh open opening of `$dept` with no hiring team, made by the admin.
         if body_mentions("$opening") {
@@ -1145,6 +1163,49 @@ async fn review_fixture(w: &World<'_>, kind: &str, h: &Who) -> i64 {
         .await
         .unwrap()
         .unwrap(),
+    };
+    tx.commit().await.unwrap();
+    id
+}
+
+/// Feedback objects (reviews_feedback.toml says what each scope means): SHARED feedback about
+/// the holder written by a fresh colleague (`feedback`), or an open request, asked by a fresh
+/// colleague about themselves, of the holder (`feedback_request`). In-process.
+async fn feedback_fixture(w: &World<'_>, kind: &str, h: &Who) -> i64 {
+    use performance::reviews::feedback::store;
+    let fresh = json_ok(
+        w.admin
+            .post(
+                "/api/v1/people",
+                &json!({"employee_no": format!("MXF{}", uniq()), "name": "mx author",
+                        "department_id": h.dept}),
+            )
+            .await,
+        "person",
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let mut tx = w.app.db().write().await.unwrap();
+    let id = if kind == "feedback" {
+        store::insert_feedback(
+            &mut tx,
+            &store::NewFeedback {
+                subject_id: h.person_id,
+                author_id: fresh,
+                visibility: "shared",
+                body: "mx feedback",
+                request_id: None,
+                given_on: "2026-05-29",
+                created_at: 1_780_000_000_000,
+            },
+        )
+        .await
+        .unwrap()
+    } else {
+        store::insert_request(&mut tx, fresh, fresh, h.person_id, None, 1_780_000_000_000)
+            .await
+            .unwrap()
     };
     tx.commit().await.unwrap();
     id
