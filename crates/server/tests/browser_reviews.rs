@@ -149,6 +149,14 @@ async fn move_phase(c: &Client, app: &App, cycle: i64, phase: &str) {
         .select_by_value(phase)
         .await
         .unwrap();
+    // A reviewee with fewer peers than the minimum: HR ticks the override the page offers.
+    for b in c
+        .find_all(Locator::Css("input[name=override_peers_min]"))
+        .await
+        .unwrap()
+    {
+        b.click().await.unwrap();
+    }
     click_then(
         c,
         &format!("form[action='/reviews/cycles/{cycle}/phase'] button[type=submit]"),

@@ -240,6 +240,8 @@ pub(crate) fn qids(cycle: &Value, direction: &str) -> (i64, i64, i64) {
     (ids[0], ids[1], ids[2])
 }
 
+/// HR moves the cycle on, overriding the peer minimum where a test's reviewees have few peers
+/// (the refusal itself is tested with `patch_cycle`).
 pub(crate) async fn set_phase(admin: &Api, cycle: i64, phase: &str) -> Value {
     let r = admin.get(&format!("/api/v1/review-cycles/{cycle}")).await;
     let e = etag(&r);
@@ -247,13 +249,22 @@ pub(crate) async fn set_phase(admin: &Api, cycle: i64, phase: &str) -> Value {
         admin
             .patch(
                 &format!("/api/v1/review-cycles/{cycle}"),
-                &json!({"phase": phase}),
+                &json!({"phase": phase, "override_peers_min": true}),
                 Some(&e),
             )
             .await,
         "phase",
     )
     .await
+}
+
+/// PATCHes the cycle with `body` at its current version.
+pub(crate) async fn patch_cycle(admin: &Api, cycle: i64, body: &Value) -> reqwest::Response {
+    let r = admin.get(&format!("/api/v1/review-cycles/{cycle}")).await;
+    let e = etag(&r);
+    admin
+        .patch(&format!("/api/v1/review-cycles/{cycle}"), body, Some(&e))
+        .await
 }
 
 /// The caller's request for `reviewee` in `direction`.
@@ -536,8 +547,23 @@ async fn story(app: &App) -> Story {
             .all(|n| n["status"] == "approved")
     );
 
-    // Feedback.
-    set_phase(&hr, cid, "feedback").await;
+    // Feedback: few has 2 approved peers (below the minimum of 3), so HR must override.
+    let p = problem(
+        patch_cycle(&hr, cid, &json!({"phase": "feedback"})).await,
+        422,
+    )
+    .await;
+    assert!(names_field(&p, "phase"), "{p}");
+    ok(
+        patch_cycle(
+            &hr,
+            cid,
+            &json!({"phase": "feedback", "override_peers_min": true}),
+        )
+        .await,
+        "feedback with override",
+    )
+    .await;
     clock += 86_400_000;
     app.advance_clock(86_400_000).await;
     let (po, pc, pt) = qids(&cycle, "peer");

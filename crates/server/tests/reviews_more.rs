@@ -5,7 +5,7 @@
 //! their exports, and the peer limits.
 use crate::common::*;
 use crate::reviews::{
-    cycle_body, etag, ok, org, page, qids, request_for, set_phase, sign_in, submit,
+    cycle_body, etag, ok, org, page, patch_cycle, qids, request_for, set_phase, sign_in, submit,
 };
 use serde_json::{Value, json};
 
@@ -527,7 +527,16 @@ async fn deadline_reminders_are_sent_once_per_request_phase_and_offset() {
         assert_eq!(remind(&app, day(9)).await, 0, "{b:?}");
         // Feedback (3 days before 06-20): the manager's two reviews, the upward request and
         // rev's unfinished self review.
-        set_phase(&hr, cid, "feedback").await;
+        ok(
+            patch_cycle(
+                &hr,
+                cid,
+                &json!({"phase": "feedback", "override_peers_min": true}),
+            )
+            .await,
+            "feedback",
+        )
+        .await;
         assert_eq!(remind(&app, day(19)).await, 4, "{b:?}");
         assert_eq!(remind(&app, day(19)).await, 0, "{b:?}");
         let boss = reminders_of(&app, o.boss.user_id).await;
@@ -844,4 +853,179 @@ async fn bytes_of_csv(c: &reqwest::Client, app: &App, cid: i64) -> Vec<u8> {
     )
     .await
     .2
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peer_limits_hold_a_manager_to_the_maximum_and_feedback_to_the_minimum() {
+    for b in BACKENDS {
+        let app = spawn(b).await;
+        let o = org(&app).await;
+        let (hr, boss, rev) = (
+            app.api(&o.admin.token),
+            app.api(&o.boss.token),
+            app.api(&o.rev.token),
+        );
+        let mut body = cycle_body(&[o.rev.person_id]);
+        body["peers_min"] = json!(2);
+        body["peers_max"] = json!(3);
+        let cycle = ok(hr.post("/api/v1/review-cycles", &body).await, "cycle").await;
+        let cid = cycle["id"].as_i64().unwrap();
+        let review = review_of(&hr, cid, o.rev.person_id).await;
+        set_phase(&hr, cid, "nomination").await;
+        // The page says the limits, in both languages.
+        for (lang, word) in [
+            ("en", "Each reviewee needs 2 to 3 approved peers"),
+            ("zh-CN", "每位被评估人需要 2 至 3 名获批同事"),
+        ] {
+            let c = sign_in(&app, "boss", lang).await;
+            let (s, html) = page(&c, &app, &format!("/reviews/{review}")).await;
+            assert_eq!(s, 200);
+            assert!(html.contains(word), "{b:?} {lang}");
+        }
+        // One nominated peer: below the minimum, so feedback needs the override, and the cycle
+        // page says so (with the checkbox).
+        let d = ok(
+            rev.post(
+                &format!("/api/v1/reviews/{review}/peers"),
+                &json!({"person_ids": [o.peers[0].person_id]}),
+            )
+            .await,
+            "nominate",
+        )
+        .await;
+        let first = d["nominations"][0]["request_id"].as_i64().unwrap();
+        ok(
+            boss.post(
+                &format!("/api/v1/review-requests/{first}/decision"),
+                &json!({"approve": true}),
+            )
+            .await,
+            "approve",
+        )
+        .await;
+        let c = sign_in(&app, "hradmin", "en").await;
+        let (_, html) = page(&c, &app, &format!("/reviews/cycles/{cid}")).await;
+        assert!(
+            html.contains("1 reviewee(s) have fewer than 2 approved peers"),
+            "{b:?}"
+        );
+        assert!(html.contains("name=\"override_peers_min\""), "{b:?}");
+        let p = problem(
+            patch_cycle(&hr, cid, &json!({"phase": "feedback"})).await,
+            422,
+        )
+        .await;
+        assert!(names_field(&p, "phase"), "{b:?} {p}");
+        // The manager approves up to the maximum, not beyond.
+        let more: Vec<i64> = o.peers[1..3].iter().map(|p| p.person_id).collect();
+        ok(
+            rev.post(
+                &format!("/api/v1/reviews/{review}/peers"),
+                &json!({"person_ids": more}),
+            )
+            .await,
+            "nominate",
+        )
+        .await;
+        let d = ok(
+            boss.get(&format!("/api/v1/reviews/{review}")).await,
+            "review",
+        )
+        .await;
+        for n in d["nominations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["status"] == "nominated")
+        {
+            ok(
+                boss.post(
+                    &format!("/api/v1/review-requests/{}/decision", n["request_id"]),
+                    &json!({"approve": true}),
+                )
+                .await,
+                "approve",
+            )
+            .await;
+        }
+        // Three approved = the maximum; a reviewee cannot nominate a fourth (peers_max), and
+        // even a nomination left from before is not approved beyond it.
+        let p = problem(
+            rev.post(
+                &format!("/api/v1/reviews/{review}/peers"),
+                &json!({"person_ids": [o.peers[4].person_id]}),
+            )
+            .await,
+            422,
+        )
+        .await;
+        assert!(names_field(&p, "person_ids"), "{b:?} {p}");
+        let mut tx = app.db().write().await.unwrap();
+        let extra = performance::reviews::store::insert_request(
+            &mut tx,
+            review,
+            o.peers[3].person_id,
+            performance::reviews::model::Direction::Peer,
+            performance::reviews::model::RequestStatus::Nominated,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        tx.commit().await.unwrap();
+        let p = problem(
+            boss.post(
+                &format!("/api/v1/review-requests/{extra}/decision"),
+                &json!({"approve": true}),
+            )
+            .await,
+            422,
+        )
+        .await;
+        assert!(names_field(&p, "approve"), "{b:?} {p}");
+        assert_eq!(
+            boss.post(
+                &format!("/api/v1/review-requests/{extra}/decision"),
+                &json!({"approve": false})
+            )
+            .await
+            .status(),
+            200,
+            "rejecting is always possible"
+        );
+        // With enough peers the phase moves without any override; the page stops warning.
+        ok(
+            patch_cycle(&hr, cid, &json!({"phase": "feedback"})).await,
+            "feedback",
+        )
+        .await;
+        let (_, html) = page(&c, &app, &format!("/reviews/cycles/{cid}")).await;
+        assert!(!html.contains("approved peers. Feedback"), "{b:?}");
+        // The override is audited with how many reviewees it concerned.
+        let mut other = cycle_body(&[o.few.person_id]);
+        other["name"] = json!("override");
+        let c2 = ok(hr.post("/api/v1/review-cycles", &other).await, "c2").await;
+        let c2 = c2["id"].as_i64().unwrap();
+        ok(
+            patch_cycle(
+                &hr,
+                c2,
+                &json!({"phase": "feedback", "override_peers_min": true}),
+            )
+            .await,
+            "override",
+        )
+        .await;
+        let mut tx = app.db().read().await.unwrap();
+        let r = tx
+            .fetch_all(
+                "SELECT after_json FROM audit_events WHERE action = 'review_cycle.update' AND entity_id = $1",
+                &[c2.into()],
+            )
+            .await
+            .unwrap();
+        let after = r[0].opt_string("after_json").unwrap().unwrap();
+        assert!(after.contains("\"reviewees_below\":1"), "{b:?} {after}");
+        drop(tx);
+        app.stop().await;
+    }
 }

@@ -40,8 +40,10 @@ async fn move_to(db: &Db, ctx: &Ctx, id: i64, phase: Phase) -> AppResult<()> {
         ctx,
         id,
         c.version,
+        // The demo shows a reviewee with too few peers on purpose: HR starts feedback anyway.
         &CyclePatch {
             phase: Some(phase),
+            override_peers_min: Some(true),
             ..Default::default()
         },
     )

@@ -274,6 +274,10 @@ pub struct CyclePatch {
     pub peers_max: Option<i64>,
     pub weights: Option<Weights>,
     pub guideline: Option<Vec<i64>>,
+    /// Moving to the feedback phase while some reviewees have fewer approved peers than
+    /// `peers_min` is refused (422 on `phase`) unless this is `true`: the admin's conscious
+    /// decision to run feedback with fewer peers for them (audited).
+    pub override_peers_min: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

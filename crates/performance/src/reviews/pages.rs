@@ -200,6 +200,9 @@ struct CyclePage {
     phases: Vec<Opt>,
     can_manage: bool,
     scoring: super::calibration_pages::ScoringForm,
+    /// Before feedback (admins): reviewees with fewer approved peers than the minimum.
+    short_of_peers: i64,
+    short_of_peers_note: Option<String>,
 }
 
 async fn cycle_page(
@@ -269,6 +272,13 @@ async fn cycle_page(
             selected: *p == c.phase,
         })
         .collect();
+    let short_of_peers = if ctx.actor.can_manage_review_cycles() && c.phase < Phase::Feedback {
+        super::reports::service::peer_shortfall(&st.db, &ctx, id)
+            .await
+            .map_err(&err)?
+    } else {
+        0
+    };
     let here = format!("/reviews/cycles/{id}");
     let chrome = notify::chrome(&st, &req, "/reviews", "reviews.cycle", &here).await;
     Ok(CyclePage {
@@ -285,6 +295,12 @@ async fn cycle_page(
         phases,
         can_manage: ctx.actor.can_manage_review_cycles(),
         scoring: super::calibration_pages::scoring_form(locale, &c.weights, &c.guideline, &ctx),
+        short_of_peers,
+        short_of_peers_note: (short_of_peers > 0).then(|| {
+            t(locale, "rfb.short_of_peers")
+                .replace("{n}", &short_of_peers.to_string())
+                .replace("{min}", &c.peers_min.to_string())
+        }),
     }
     .into_response())
 }
@@ -301,6 +317,7 @@ async fn phase_submit(
     let p = pairs(&body);
     let patch = CyclePatch {
         phase: Phase::parse(&field(&p, "phase")),
+        override_peers_min: Some(field(&p, "override_peers_min") == "1"),
         ..Default::default()
     };
     service::update_cycle(&st.db, &ctx, id, version_of(&p), &patch)
@@ -432,6 +449,8 @@ struct ReviewPage {
     version: i64,
     cycle_id: i64,
     person_id: i64,
+    /// The peer limits, said on the page (min approved before feedback, max the manager approves).
+    peer_limits: String,
     person: String,
     cycle: String,
     phase: String,
@@ -533,6 +552,9 @@ async fn review_page(
         version: r.version,
         cycle_id: r.cycle_id,
         person_id: r.person_id,
+        peer_limits: t(locale, "rfb.peer_limits")
+            .replace("{min}", &d.peers_min.to_string())
+            .replace("{max}", &d.peers_max.to_string()),
         person: r.person_name.clone(),
         cycle: r.cycle_name.clone(),
         phase: phase_label(locale, r.phase),

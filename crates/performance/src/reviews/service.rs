@@ -245,6 +245,22 @@ pub async fn update_cycle(
             "the threshold cannot be lowered once results are visible",
         );
     }
+    let short_of_peers = if v.phase >= Phase::Feedback && before.phase < Phase::Feedback {
+        super::reports::store::below_peers_min(&mut tx, id, v.peers_min).await?
+    } else {
+        0
+    };
+    if short_of_peers > 0 && patch.override_peers_min != Some(true) {
+        c.push(
+            "phase",
+            "peers_min",
+            format!(
+                "{short_of_peers} reviewee(s) have fewer than {} approved peers; set \
+                 override_peers_min to start feedback anyway",
+                v.peers_min
+            ),
+        );
+    }
     c.finish()?;
     if store::update_cycle(&mut tx, id, expected_version, &v, ctx.user_id(), ctx.now_ms).await? == 0
     {
@@ -271,6 +287,10 @@ pub async fn update_cycle(
             }
         }
     }
+    let mut after_snap = snapshot(&after).unwrap_or_default();
+    if short_of_peers > 0 {
+        after_snap["override_peers_min"] = json!({ "reviewees_below": short_of_peers });
+    }
     db::audit::log_change(
         &mut tx,
         ctx,
@@ -278,7 +298,7 @@ pub async fn update_cycle(
         "review_cycle",
         Some(id),
         snapshot(&before),
-        snapshot(&after),
+        Some(after_snap),
     )
     .await?;
     tx.commit().await?;
@@ -734,6 +754,16 @@ pub async fn decide(
             "this nomination is already decided".into(),
         ));
     }
+    let cycle = cycle_of(&mut tx, review.cycle_id).await?;
+    if d.approve
+        && super::reports::store::approved_peers(&mut tx, review.id).await? >= cycle.peers_max
+    {
+        return Err(AppError::field(
+            "approve",
+            "too_many",
+            format!("at most {} approved peers", cycle.peers_max),
+        ));
+    }
     let status = if d.approve {
         RequestStatus::Pending
     } else {
@@ -743,7 +773,6 @@ pub async fn decide(
     if store::set_request(&mut tx, request_id, q.version, status, None).await? == 0 {
         return Err(AppError::PreconditionFailed);
     }
-    let cycle = cycle_of(&mut tx, review.cycle_id).await?;
     if d.approve
         && let Some(user) = store::user_of_person(&mut tx, q.reviewer_id).await?
     {

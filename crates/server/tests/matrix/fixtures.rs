@@ -1116,6 +1116,7 @@ async fn review_fixture(w: &World<'_>, kind: &str, h: &Who) -> i64 {
             cycle.version,
             &CyclePatch {
                 phase: Some(phase),
+                override_peers_min: Some(true),
                 ..Default::default()
             },
         )
@@ -1130,6 +1131,7 @@ async fn review_fixture(w: &World<'_>, kind: &str, h: &Who) -> i64 {
             cycle.version,
             &CyclePatch {
                 phase: Some(Phase::Feedback),
+                override_peers_min: Some(true),
                 ..Default::default()
             },
         )

@@ -211,3 +211,16 @@ pub async fn person_history(db: &Db, ctx: &Ctx, person_id: i64) -> AppResult<Per
         items,
     })
 }
+
+/// How many of the cycle's reviewees have fewer approved peers than the minimum (admins: the
+/// cycle page warns before the move to feedback, which needs an override then).
+pub async fn peer_shortfall(db: &Db, ctx: &Ctx, cycle_id: i64) -> AppResult<i64> {
+    if !ctx.actor.can_manage_review_cycles() {
+        return Err(AppError::Forbidden("manage review cycles"));
+    }
+    let mut tx = db.read().await?;
+    let c = crate::reviews::store::get_cycle(&mut tx, cycle_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(store::below_peers_min(&mut tx, cycle_id, c.peers_min).await?)
+}

@@ -152,3 +152,28 @@ pub async fn claim_reminder(
         .await?;
     Ok(n == 1)
 }
+
+const APPROVED: &str = "q.direction = 'peer' AND q.status IN ('pending','submitted','declined')";
+
+/// Peers the manager approved for a review (whether they answered yet or not).
+pub async fn approved_peers(tx: &mut Tx, review_id: i64) -> Result<i64, DbError> {
+    tx.count(
+        &format!(
+            "SELECT COUNT(*) AS n FROM review_requests q WHERE q.review_id = $1 AND {APPROVED}"
+        ),
+        &[review_id.into()],
+    )
+    .await
+}
+
+/// How many reviews of a cycle have fewer than `peers_min` approved peers.
+pub async fn below_peers_min(tx: &mut Tx, cycle_id: i64, peers_min: i64) -> Result<i64, DbError> {
+    tx.count(
+        &format!(
+            "SELECT COUNT(*) AS n FROM reviews r WHERE r.cycle_id = $1 AND \
+             (SELECT COUNT(*) FROM review_requests q WHERE q.review_id = r.id AND {APPROVED}) < $2"
+        ),
+        &[cycle_id.into(), peers_min.into()],
+    )
+    .await
+}
