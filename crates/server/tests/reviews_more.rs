@@ -628,8 +628,20 @@ async fn reports_show_completion_and_rating_tendencies_and_export_what_they_show
             Some(5),
         )
         .await;
-        rate(&boss, review_of(&hr, cid, o.few.person_id).await, 5, None).await;
-        rate(&hr, review_of(&hr, cid, o.report.person_id).await, 2, None).await;
+        rate(
+            &boss,
+            review_of(&hr, cid, o.few.person_id).await,
+            5,
+            Some(5),
+        )
+        .await;
+        rate(
+            &hr,
+            review_of(&hr, cid, o.report.person_id).await,
+            2,
+            Some(2),
+        )
+        .await;
         // A department name that would be a formula in a spreadsheet.
         let platform = {
             let d = ok(
@@ -800,7 +812,7 @@ async fn reports_show_completion_and_rating_tendencies_and_export_what_they_show
             &boss,
             review_of(&hr, c2["id"].as_i64().unwrap(), o.rev.person_id).await,
             3,
-            None,
+            Some(3),
         )
         .await;
         let h = ok(
@@ -814,7 +826,7 @@ async fn reports_show_completion_and_rating_tendencies_and_export_what_they_show
             .map(|x| x["cycle_name"].as_str().unwrap().to_string())
             .collect();
         assert_eq!(names, ["2026 H1 review", "2025 H1 review"], "{b:?}");
-        assert_eq!(h["items"][0]["manager_rating"], 5);
+        assert_eq!(h["items"][0]["final_rating"], 5);
         assert_eq!(h["items"][0]["change"], 2, "{b:?}");
         let h = ok(
             rev.get(&format!("/api/v1/review-history/{}", o.rev.person_id))
@@ -824,7 +836,7 @@ async fn reports_show_completion_and_rating_tendencies_and_export_what_they_show
         .await;
         assert_eq!(items(&h).len(), 2);
         assert!(
-            items(&h).iter().all(|x| x["manager_rating"].is_null()),
+            items(&h).iter().all(|x| x["final_rating"].is_null()),
             "{b:?}: not shared yet"
         );
         let p0 = app.api(&o.peers[0].token);

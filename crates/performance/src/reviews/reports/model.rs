@@ -1,5 +1,6 @@
 //! The reports' arithmetic (no I/O): completion rates, rating distributions and each group's
-//! mean against the cycle's, to spot lenient or harsh raters.
+//! proposed mean against the cycle's, to spot lenient or harsh raters (calibration then
+//! corrects them, which is why the tendency is read from the managers' own proposals).
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -15,17 +16,17 @@ pub struct RatingGroup {
     pub id: Option<i64>,
     pub name: Option<String>,
     pub reviews: i64,
-    /// Reviews with a final manager rating.
+    /// Reviews with a final rating (calibrated, else proposed).
     pub rated: i64,
     pub mean: Option<f64>,
     /// Count per point of the scale (index 0 = rating 1), final ratings.
     pub distribution: Vec<i64>,
     pub proposed_mean: Option<f64>,
     pub proposed_distribution: Vec<i64>,
-    /// `mean` minus the cycle's mean.
+    /// `proposed_mean` minus the cycle's proposed mean.
     pub delta: Option<f64>,
-    /// `lenient` or `harsh` when the mean sits at least half a point from the cycle's (with at
-    /// least two ratings); otherwise `null`.
+    /// `lenient` or `harsh` when the proposed mean sits at least half a point from the cycle's
+    /// (with at least two proposals); otherwise `null`.
     pub tendency: Option<String>,
 }
 
@@ -47,20 +48,22 @@ fn distribution(xs: &[i64], scale_max: i64) -> Vec<i64> {
     d
 }
 
-/// A group from its reviews' (final, proposed) ratings; `cycle_mean` sets delta and tendency.
+/// A group from its reviews' (final, proposed) ratings; `cycle_proposed_mean` sets delta and
+/// tendency.
 pub fn group(
     id: Option<i64>,
     name: Option<String>,
     ratings: &[(Option<i64>, Option<i64>)],
     scale_max: i64,
-    cycle_mean: Option<f64>,
+    cycle_proposed_mean: Option<f64>,
 ) -> RatingGroup {
     let finals: Vec<i64> = ratings.iter().filter_map(|r| r.0).collect();
     let proposed: Vec<i64> = ratings.iter().filter_map(|r| r.1).collect();
     let m = mean(&finals);
-    let delta = m.zip(cycle_mean).map(|(a, b)| round2(a - b));
+    let pm = mean(&proposed);
+    let delta = pm.zip(cycle_proposed_mean).map(|(a, b)| round2(a - b));
     let tendency = delta
-        .filter(|_| finals.len() as i64 >= TENDENCY_MIN_RATED)
+        .filter(|_| proposed.len() as i64 >= TENDENCY_MIN_RATED)
         .and_then(|d| {
             if d >= TENDENCY_MARGIN {
                 Some("lenient".to_string())
@@ -77,7 +80,7 @@ pub fn group(
         rated: finals.len() as i64,
         mean: m,
         distribution: distribution(&finals, scale_max),
-        proposed_mean: mean(&proposed),
+        proposed_mean: pm,
         proposed_distribution: distribution(&proposed, scale_max),
         delta,
         tendency,
@@ -95,55 +98,44 @@ mod tests {
 
     #[test]
     fn lenient_and_harsh_raters_against_the_cycle_mean() {
-        let cycle = group(
-            None,
-            None,
-            &[
-                (Some(3), None),
-                (Some(4), Some(4)),
-                (Some(5), None),
-                (Some(2), None),
-            ],
-            5,
-            None,
-        );
-        assert_eq!(cycle.mean, Some(3.5));
-        assert_eq!(cycle.distribution, vec![0, 1, 1, 1, 1]);
-        let lenient = group(
-            Some(1),
-            None,
-            &[(Some(4), None), (Some(5), Some(5))],
-            5,
-            cycle.mean,
-        );
-        assert_eq!(lenient.delta, Some(1.0));
+        // (final, proposed): the final is calibrated where it differs.
+        let all = [
+            (Some(3), Some(3)),
+            (Some(4), Some(5)),
+            (Some(4), Some(5)),
+            (Some(2), Some(2)),
+            (Some(3), Some(3)),
+        ];
+        let cycle = group(None, None, &all, 5, None);
+        assert_eq!(cycle.mean, Some(3.2));
+        assert_eq!(cycle.distribution, vec![0, 1, 2, 2, 0]);
+        assert_eq!(cycle.proposed_mean, Some(3.6));
+        assert_eq!(cycle.proposed_distribution, vec![0, 1, 2, 0, 2]);
+        // The lenient manager's proposals sit 1.4 above the cycle's, whatever calibration did.
+        let lenient = group(Some(1), None, &all[1..3], 5, cycle.proposed_mean);
+        assert_eq!(lenient.delta, Some(1.4));
         assert_eq!(lenient.tendency.as_deref(), Some("lenient"));
-        assert_eq!(lenient.proposed_mean, Some(5.0));
-        let harsh = group(
-            Some(2),
-            None,
-            &[(Some(3), None), (Some(2), None)],
-            5,
-            cycle.mean,
-        );
+        assert_eq!(lenient.mean, Some(4.0));
+        let harsh = group(Some(2), None, &[all[3], all[4]], 5, cycle.proposed_mean);
+        assert_eq!(harsh.delta, Some(-1.1));
         assert_eq!(harsh.tendency.as_deref(), Some("harsh"));
         let one = group(
             Some(3),
             None,
-            &[(Some(5), None), (None, Some(3))],
+            &[(Some(5), Some(5)), (None, None)],
             5,
-            cycle.mean,
+            cycle.proposed_mean,
         );
-        assert_eq!(one.tendency, None, "a single rating says nothing");
+        assert_eq!(one.tendency, None, "a single proposal says nothing");
         assert_eq!((one.reviews, one.rated), (2, 1));
         let near = group(
             Some(4),
             None,
-            &[(Some(4), None), (Some(3), None)],
+            &[all[0], (Some(4), Some(4))],
             5,
-            cycle.mean,
+            cycle.proposed_mean,
         );
-        assert_eq!(near.tendency, None);
+        assert_eq!(near.tendency, None, "0.1 above is no tendency");
     }
 
     #[test]

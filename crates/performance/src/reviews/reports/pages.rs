@@ -235,7 +235,7 @@ async fn person_page(
             period_end: r.period_end.clone(),
             phase: ui::t(locale, &format!("reviews.phase_{}", r.phase.as_str())).to_string(),
             rating: r
-                .manager_rating
+                .final_rating
                 .map(|v| format!("{v} / {}", r.scale_max))
                 .unwrap_or_else(|| "—".into()),
             proposed: opt(r.proposed_rating),

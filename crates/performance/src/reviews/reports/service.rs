@@ -1,6 +1,7 @@
-//! Review reports: completion per cycle by department and direction, the managers' rating
-//! distributions by department and by manager against the cycle mean, and one person's ratings
-//! across cycles. Admins see the company; managers the reviews of their departments (the
+//! Review reports: completion per cycle by department and direction, the rating distributions
+//! (final = calibrated, else proposed, as on the calibration page; and the managers' proposals)
+//! by department and by manager, each manager's proposals against the cycle's, and one person's
+//! final ratings across cycles. Admins see the company; managers the reviews of their departments (the
 //! reviewee's department when the cycle started). Only request statuses and the managers'
 //! ratings are read — never a peer or upward answer.
 use super::model::{RatingGroup, group, rate};
@@ -96,7 +97,7 @@ pub async fn cycle_report(db: &Db, ctx: &Ctx, cycle_id: i64) -> AppResult<CycleR
     let rows = store::ratings(&mut tx, cycle_id, departments.as_deref()).await?;
     let all: Vec<(Option<i64>, Option<i64>)> = rows
         .iter()
-        .map(|r| (r.manager_rating, r.proposed_rating))
+        .map(|r| (r.final_rating, r.proposed_rating))
         .collect();
     let whole = group(None, None, &all, cycle.scale_max, None);
     let by = |key: &GroupKey| {
@@ -113,9 +114,9 @@ pub async fn cycle_report(db: &Db, ctx: &Ctx, cycle_id: i64) -> AppResult<CycleR
                 let rs: Vec<(Option<i64>, Option<i64>)> = rows
                     .iter()
                     .filter(|r| key(r).0 == id)
-                    .map(|r| (r.manager_rating, r.proposed_rating))
+                    .map(|r| (r.final_rating, r.proposed_rating))
                     .collect();
-                group(id, name, &rs, cycle.scale_max, whole.mean)
+                group(id, name, &rs, cycle.scale_max, whole.proposed_mean)
             })
             .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -142,8 +143,8 @@ pub struct HistoryRow {
     pub cycle_name: String,
     pub period_end: String,
     pub phase: Phase,
-    /// `null` to the reviewee until results are shared.
-    pub manager_rating: Option<i64>,
+    /// The final rating (calibrated, else proposed); `null` to the reviewee until shared.
+    pub final_rating: Option<i64>,
     pub proposed_rating: Option<i64>,
     pub scale_max: i64,
     /// Change of the final rating against the previous listed cycle with one.
@@ -170,6 +171,7 @@ pub async fn person_history(db: &Db, ctx: &Ctx, person_id: i64) -> AppResult<Per
         (Role::Manager, Some(p)) => crate::goals::store::reports_of(&mut tx, p).await?,
         _ => Vec::new(),
     };
+    let finals = store::final_ratings(&mut tx, person_id).await?;
     let mut items = Vec::new();
     for r in crate::reviews::store::reviews_of_person(&mut tx, person_id).await? {
         let f = ReviewFacts {
@@ -190,7 +192,11 @@ pub async fn person_history(db: &Db, ctx: &Ctx, person_id: i64) -> AppResult<Per
             cycle_name: r.cycle_name,
             period_end: c.period_end,
             phase: r.phase,
-            manager_rating: r.manager_rating.filter(|_| open),
+            final_rating: finals
+                .iter()
+                .find(|f| f.0 == r.id)
+                .and_then(|f| f.1)
+                .filter(|_| open),
             proposed_rating: r.proposed_rating.filter(|_| open),
             scale_max: c.scale_max,
             change: None,
@@ -202,8 +208,8 @@ pub async fn person_history(db: &Db, ctx: &Ctx, person_id: i64) -> AppResult<Per
             .then(b.cycle_id.cmp(&a.cycle_id))
     });
     for i in 0..items.len() {
-        let prev = items[i + 1..].iter().find_map(|x| x.manager_rating);
-        items[i].change = items[i].manager_rating.zip(prev).map(|(a, b)| a - b);
+        let prev = items[i + 1..].iter().find_map(|x| x.final_rating);
+        items[i].change = items[i].final_rating.zip(prev).map(|(a, b)| a - b);
     }
     Ok(PersonHistory {
         person_id,

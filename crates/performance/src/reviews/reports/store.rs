@@ -56,13 +56,16 @@ pub async fn completion(
         .collect()
 }
 
-/// One review's managers' ratings with where it sits.
+/// The final rating as the calibration page and outcomes define it: calibrated, else proposed.
+const FINAL: &str = "COALESCE(o.calibrated_rating, r.proposed_rating)";
+
+/// One review's ratings with where it sits: the final one and the manager's proposal.
 pub struct RatingRow {
     pub department_id: Option<i64>,
     pub department_name: Option<String>,
     pub manager_id: Option<i64>,
     pub manager_name: Option<String>,
-    pub manager_rating: Option<i64>,
+    pub final_rating: Option<i64>,
     pub proposed_rating: Option<i64>,
 }
 
@@ -71,12 +74,13 @@ pub async fn ratings(
     cycle_id: i64,
     departments: Option<&[i64]>,
 ) -> Result<Vec<RatingRow>, DbError> {
-    let mut q = Sql::new(
+    let mut q = Sql::new(&format!(
         "SELECT r.department_id, d.name AS department_name, r.manager_id, m.name AS manager_name, \
-         r.manager_rating, r.proposed_rating FROM reviews r \
+         {FINAL} AS final_rating, r.proposed_rating FROM reviews r \
+         LEFT JOIN review_outcomes o ON o.review_id = r.id \
          LEFT JOIN departments d ON d.id = r.department_id LEFT JOIN people m ON m.id = r.manager_id \
-         WHERE 1=1",
-    );
+         WHERE 1=1"
+    ));
     q.and_eq("r.cycle_id = {}", cycle_id);
     if !push_departments(&mut q, departments) {
         return Ok(Vec::new());
@@ -91,7 +95,7 @@ pub async fn ratings(
                 department_name: r.opt_string("department_name")?,
                 manager_id: r.opt_i64("manager_id")?,
                 manager_name: r.opt_string("manager_name")?,
-                manager_rating: r.opt_i64("manager_rating")?,
+                final_rating: r.opt_i64("final_rating")?,
                 proposed_rating: r.opt_i64("proposed_rating")?,
             })
         })
@@ -176,4 +180,22 @@ pub async fn below_peers_min(tx: &mut Tx, cycle_id: i64, peers_min: i64) -> Resu
         &[cycle_id.into(), peers_min.into()],
     )
     .await
+}
+
+/// Final ratings (calibrated, else proposed) of a person's reviews: (review, final).
+pub async fn final_ratings(
+    tx: &mut Tx,
+    person_id: i64,
+) -> Result<Vec<(i64, Option<i64>)>, DbError> {
+    tx.fetch_all(
+        &format!(
+            "SELECT r.id, {FINAL} AS final_rating FROM reviews r \
+             LEFT JOIN review_outcomes o ON o.review_id = r.id WHERE r.person_id = $1"
+        ),
+        &[person_id.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.i64("id")?, r.opt_i64("final_rating")?)))
+    .collect()
 }
