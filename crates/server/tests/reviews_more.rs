@@ -922,6 +922,22 @@ async fn peer_limits_hold_a_manager_to_the_maximum_and_feedback_to_the_minimum()
             "{b:?}"
         );
         assert!(html.contains("name=\"override_peers_min\""), "{b:?}");
+        // Without the box ticked, the page's phase form is refused with the reason.
+        let i = html.find("name=\"version\" value=\"").unwrap() + 22;
+        let version = html[i..].split('"').next().unwrap().to_string();
+        let r = c
+            .post(app.url(&format!("/reviews/cycles/{cid}/phase")))
+            .form(&[
+                ("_csrf", csrf_of(&html).as_str()),
+                ("version", version.as_str()),
+                ("phase", "feedback"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{b:?}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("override: some reviewees"), "{b:?} {html}");
         let p = problem(
             patch_cycle(&hr, cid, &json!({"phase": "feedback"})).await,
             422,
