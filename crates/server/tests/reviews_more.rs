@@ -512,7 +512,7 @@ async fn deadline_reminders_are_sent_once_per_request_phase_and_offset() {
         let got = reminders_of(&app, o.rev.user_id).await;
         assert_eq!(got.len(), 2, "{b:?}: {got:?}");
         assert!(
-            got[0].0.contains("Self review due 2026-06-05") && got[0].1.contains("3 days left"),
+            got[0].0.contains("Self review due 2026-06-05") && got[0].1.contains("(days left: 3)"),
             "{got:?}"
         );
         assert!(
