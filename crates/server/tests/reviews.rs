@@ -1207,3 +1207,116 @@ async fn the_demo_has_a_shared_cycle_with_and_without_enough_peers_and_a_running
         app.stop().await;
     }
 }
+
+/// The new-cycle page edits the question template without JavaScript: rows changed, added and
+/// cleared reach the cycle; a competency question without its competency is refused naming it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_new_cycle_page_sets_a_custom_question_template() {
+    for b in BACKENDS {
+        let app = spawn(b).await;
+        let o = org(&app).await;
+        let c = sign_in(&app, "hradmin", "zh-CN").await;
+        let (s, html) = page(&c, &app, "/reviews/cycles/new").await;
+        assert_eq!(s, 200, "{b:?}");
+        assert!(
+            html.contains("总体表现 Overall performance") && html.contains("能力评分"),
+            "{b:?}: the standard template is the starting point, labelled in Chinese"
+        );
+        let i = html.find("name=\"_csrf\" value=\"").unwrap() + 20;
+        let csrf = html[i..].split('"').next().unwrap().to_string();
+        let post = async |rows: &[(&str, &str, &str, &str)]| {
+            let mut form: Vec<(String, String)> = vec![
+                ("_csrf".into(), csrf.clone()),
+                ("name".into(), "2027 Q1 custom".into()),
+                ("period_start".into(), "2027-01-01".into()),
+                ("period_end".into(), "2027-03-31".into()),
+                ("self_due".into(), "2027-03-05".into()),
+                ("nomination_due".into(), "2027-03-10".into()),
+                ("feedback_due".into(), "2027-03-20".into()),
+                ("calibration_due".into(), "2027-03-25".into()),
+                ("signoff_due".into(), "2027-03-28".into()),
+                ("shared_on".into(), "2027-03-31".into()),
+                ("department_id".into(), o.eng.to_string()),
+            ];
+            for i in 1..=5 {
+                form.push((format!("anchor_{i}"), format!("{i} 级 level {i}")));
+            }
+            for (i, (direction, kind, prompt, competency)) in rows.iter().enumerate() {
+                form.push((format!("q{i}_direction"), direction.to_string()));
+                form.push((format!("q{i}_kind"), kind.to_string()));
+                form.push((format!("q{i}_section"), "主体 Main".into()));
+                form.push((format!("q{i}_prompt"), prompt.to_string()));
+                form.push((format!("q{i}_competency"), competency.to_string()));
+                form.push((format!("q{i}_required"), "1".into()));
+            }
+            c.post(app.url("/reviews/cycles"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        };
+        let rows = [
+            ("self", "rating", "我的贡献 My contribution", ""),
+            (
+                "manager",
+                "competency",
+                "客户导向 Customer focus",
+                "客户导向",
+            ),
+            ("peer", "text", "", ""), // cleared: left out
+            ("peer", "text", "一条建议 One suggestion", ""),
+            ("upward", "rating", "支持团队 Supports the team", ""),
+        ];
+        let mut bad = rows;
+        bad[1].3 = "";
+        let r = post(&bad).await;
+        assert_eq!(r.status(), 422, "{b:?}");
+        assert!(
+            r.text().await.unwrap().contains("questions[1].competency"),
+            "{b:?}: the refusal names the question"
+        );
+        let r = post(&rows).await;
+        assert_eq!(r.status(), 303, "{b:?}");
+        let id: i64 = r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let cycle = ok(
+            app.api(&o.admin.token)
+                .get(&format!("/api/v1/review-cycles/{id}"))
+                .await,
+            "cycle",
+        )
+        .await;
+        let got: Vec<(String, String, String)> = cycle["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| {
+                (
+                    q["direction"].as_str().unwrap().to_string(),
+                    q["kind"].as_str().unwrap().to_string(),
+                    q["prompt"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let want: Vec<(String, String, String)> = rows
+            .iter()
+            .filter(|r| !r.2.is_empty())
+            .map(|r| (r.0.to_string(), r.1.to_string(), r.2.to_string()))
+            .collect();
+        assert_eq!(got, want, "{b:?}: {cycle}");
+        assert_eq!(cycle["questions"][1]["competency"], "客户导向", "{b:?}");
+        assert_eq!(cycle["questions"][0]["anchors"][4], "5 级 level 5", "{b:?}");
+        assert_eq!(
+            cycle["questions"][2]["anchors"].as_array().map(Vec::len),
+            Some(0),
+            "{b:?}: text questions have no anchors"
+        );
+        app.stop().await;
+    }
+}

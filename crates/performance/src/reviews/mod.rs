@@ -18,3 +18,4 @@ pub mod reports;
 pub mod scoring;
 pub mod service;
 pub mod store;
+pub mod template_form;

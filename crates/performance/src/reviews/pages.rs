@@ -335,6 +335,7 @@ struct NewPage {
     idem: String,
     departments: Vec<Opt>,
     scoring: super::calibration_pages::ScoringForm,
+    template: super::template_form::TemplateForm,
 }
 
 async fn new_form(State(st): State<AppState>, req: Req) -> Result<Response, PageError> {
@@ -366,6 +367,7 @@ async fn new_form(State(st): State<AppState>, req: Req) -> Result<Response, Page
         idem: db::random_hex(16),
         departments,
         scoring: super::calibration_pages::default_scoring_form(locale, &ctx),
+        template: super::template_form::standard_form(locale),
     }
     .into_response())
 }
@@ -403,7 +405,7 @@ async fn create_submit(
             hired_before: opt("hired_before"),
             person_ids: Vec::new(),
         },
-        questions: super::model::standard_template(),
+        questions: super::template_form::questions_from(&p).map_err(page_err(locale))?,
     };
     let key = opt("idem").filter(|k| k.len() <= 255);
     let idem = Idem::new(ctx.actor.user_id, key, &body);
