@@ -208,6 +208,15 @@ pub fn created<T: Serialize>(body: T, location: &str, id: i64, version: i64) -> 
     r
 }
 
+/// 201 with the new record and its `Location`, for records that have no version (never updated).
+pub fn created_at<T: Serialize>(location: &str, body: T) -> Response {
+    let mut r = (StatusCode::CREATED, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
 /// A body that could not be read: too large (413) or cut off (400), as problems.
 pub fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     body.map_err(|e| {

@@ -395,5 +395,5 @@ async fn open_action(
         .task_id
         .map(|t| format!("/api/v1/tasks/{t}"))
         .unwrap_or_default();
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(a)).into_response())
+    Ok(ui::api::created_at(&location, a))
 }

@@ -15,7 +15,6 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use db::idempotency::Idem;
-use kernel::AppError;
 use serde::{Deserialize, Serialize};
 use ui::{ApiError, ApiQuery, AppState, IdempotencyKey, IfMatch, Req, etag_for};
 use utoipa::{IntoParams, ToSchema};
@@ -107,27 +106,11 @@ async fn create_cycle(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    ui::api::require_json(&headers)?;
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError(AppError::PayloadTooLarge)
-        } else {
-            ApiError(AppError::BadRequest(
-                "the request body could not be read".into(),
-            ))
-        }
-    })?;
-    let input: CycleInput = ui::api::parse_json(&body)?;
+    let (input, body): (CycleInput, Bytes) = ui::api::json_request(&headers, body)?;
     let idem = Idem::new(ctx.actor.user_id, key, &body);
     let c = service::create_cycle(&st.db, &ctx, &input, idem.as_ref()).await?;
     let location = format!("/api/v1/review-cycles/{}", c.id);
-    let etag = etag_for(c.id, c.version);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location), (header::ETAG, etag)],
-        Json(c),
-    )
-        .into_response())
+    Ok(ui::api::created(&c, &location, c.id, c.version))
 }
 
 /// A cycle with its template.

@@ -8,10 +8,9 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use db::idempotency::Idem;
-use kernel::AppError;
 use serde::{Deserialize, Serialize};
 use ui::{ApiError, ApiQuery, AppState, IdempotencyKey, Req};
 use utoipa::{IntoParams, ToSchema};
@@ -38,22 +37,6 @@ pub struct FeedbackQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FeedbackList {
     pub items: Vec<Feedback>,
-}
-
-fn body_of(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
-    body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError(AppError::PayloadTooLarge)
-        } else {
-            ApiError(AppError::BadRequest(
-                "the request body could not be read".into(),
-            ))
-        }
-    })
-}
-
-fn created<T: Serialize>(location: String, v: T) -> Response {
-    (StatusCode::CREATED, [(header::LOCATION, location)], Json(v)).into_response()
 }
 
 /// Feedback about a person (`subject_id`), or the caller's own feedback, newest first.
@@ -91,12 +74,13 @@ async fn give_feedback(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    ui::api::require_json(&headers)?;
-    let body = body_of(body)?;
-    let input: FeedbackInput = ui::api::parse_json(&body)?;
+    let (input, body): (FeedbackInput, Bytes) = ui::api::json_request(&headers, body)?;
     let idem = Idem::new(ctx.actor.user_id, key, &body);
     let f = service::give(&st.db, &ctx, &input, idem.as_ref()).await?;
-    Ok(created(format!("/api/v1/feedback/{}", f.id), f))
+    Ok(ui::api::created_at(
+        &format!("/api/v1/feedback/{}", f.id),
+        f,
+    ))
 }
 
 /// One piece of feedback (404 unless the caller may read it).
@@ -144,12 +128,13 @@ async fn create_request(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let ctx = req.ctx(st.now_ms())?;
-    ui::api::require_json(&headers)?;
-    let body = body_of(body)?;
-    let input: FeedbackRequestInput = ui::api::parse_json(&body)?;
+    let (input, body): (FeedbackRequestInput, Bytes) = ui::api::json_request(&headers, body)?;
     let idem = Idem::new(ctx.actor.user_id, key, &body);
     let r = service::request(&st.db, &ctx, &input, idem.as_ref()).await?;
-    Ok(created(format!("/api/v1/feedback-requests/{}", r.id), r))
+    Ok(ui::api::created_at(
+        &format!("/api/v1/feedback-requests/{}", r.id),
+        r,
+    ))
 }
 
 /// One feedback request (its requester, its requestee and admins).
