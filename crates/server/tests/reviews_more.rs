@@ -521,10 +521,29 @@ async fn deadline_reminders_are_sent_once_per_request_phase_and_offset() {
         );
         assert!(reminders_of(&app, o.few.user_id).await.is_empty(), "{b:?}");
 
-        // Nomination (3 days before 06-10): both reviewees have fewer peers than the minimum.
+        // Nomination (3 days before 06-10): both reviewees have fewer peers than the minimum,
+        // and their manager has rev's nomination to decide.
         set_phase(&hr, cid, "nomination").await;
-        assert_eq!(remind(&app, day(9)).await, 2, "{b:?}");
+        let rev_review = review_of(&hr, cid, o.rev.person_id).await;
+        ok(
+            rev.post(
+                &format!("/api/v1/reviews/{rev_review}/peers"),
+                &json!({"person_ids": [o.peers[0].person_id]}),
+            )
+            .await,
+            "nominate",
+        )
+        .await;
+        assert_eq!(remind(&app, day(9)).await, 3, "{b:?}");
         assert_eq!(remind(&app, day(9)).await, 0, "{b:?}");
+        let boss = reminders_of(&app, o.boss.user_id).await;
+        assert_eq!(boss.len(), 1, "{b:?}: {boss:?}");
+        assert!(
+            boss[0]
+                .1
+                .contains("Peer nominations waiting for your decision in 2026 H1 review: 1"),
+            "{boss:?}"
+        );
         // Feedback (3 days before 06-20): the manager's two reviews, the upward request and
         // rev's unfinished self review.
         ok(
@@ -540,7 +559,11 @@ async fn deadline_reminders_are_sent_once_per_request_phase_and_offset() {
         assert_eq!(remind(&app, day(19)).await, 4, "{b:?}");
         assert_eq!(remind(&app, day(19)).await, 0, "{b:?}");
         let boss = reminders_of(&app, o.boss.user_id).await;
-        assert_eq!(boss.len(), 2, "{b:?}");
+        assert_eq!(
+            boss.len(),
+            3,
+            "{b:?}: the approval reminder and two manager reviews"
+        );
         assert!(
             boss.iter()
                 .any(|x| x.1.contains("Manager review for Reviewee Wang")),

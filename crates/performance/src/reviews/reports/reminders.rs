@@ -1,8 +1,8 @@
 //! Review deadline reminders, run by the server's `review_reminders` job (under the job
-//! leases). A reviewer with a pending request — and a reviewee who has not nominated enough
-//! peers — is reminded 3 days and 1 day before the deadline of the running phase that concerns
-//! them: the self review, peer nomination, or (in the feedback phase) their peer, upward,
-//! manager or unfinished self review. Each (request or review, phase, offset) is claimed in
+//! leases). A reviewer with a pending request — a reviewee who has not nominated enough peers,
+//! and a manager with nominations still to approve — is reminded 3 days and 1 day before the
+//! deadline of the running phase that concerns them: the self review, peer nomination (and its
+//! approval), or (in the feedback phase) their peer, upward, manager or unfinished self review. Each (request or review, phase, offset) is claimed in
 //! `review_reminders` in the same transaction as its notification, so a second run — on this
 //! node or another — sends nothing again.
 use super::store;
@@ -44,6 +44,7 @@ pub async fn send_review_reminders(db: &Db, now_ms: i64) -> AppResult<usize> {
         }
         if c.phase <= Phase::Nomination {
             sent += remind_nominations(&mut tx, &c, today, now_ms).await?;
+            sent += remind_approvals(&mut tx, &c, today, now_ms).await?;
         }
         if c.phase == Phase::Feedback {
             sent += remind_requests(
@@ -150,6 +151,51 @@ async fn remind_nominations(
                 link: &format!("/reviews/{review}"),
                 entity: "review",
                 entity_id: review,
+            },
+            now_ms,
+        )
+        .await?;
+        sent += 1;
+    }
+    Ok(sent)
+}
+
+/// Managers whose reports' nominations wait for a decision, once per manager, cycle and offset.
+async fn remind_approvals(
+    tx: &mut db::Tx,
+    c: &Cycle,
+    today: time::Date,
+    now_ms: i64,
+) -> AppResult<usize> {
+    let due = &c.phases.nomination_due;
+    let Some(days) = days_left(today, due) else {
+        return Ok(0);
+    };
+    let Some(offset) = offset_for(days) else {
+        return Ok(0);
+    };
+    let mut sent = 0;
+    for (manager, user, waiting) in store::undecided_nominations(tx, c.id).await? {
+        let target = format!("approver:{manager}");
+        if !store::claim_reminder(tx, c.id, &target, "approval", offset).await? {
+            continue;
+        }
+        let (days, waiting) = (days.to_string(), waiting.to_string());
+        notices::send(
+            tx,
+            user,
+            "review.reminder",
+            "remind_approval",
+            &[
+                ("cycle", &c.name),
+                ("due", due),
+                ("days", &days),
+                ("count", &waiting),
+            ],
+            &Target {
+                link: &format!("/reviews/cycles/{}", c.id),
+                entity: "review_cycle",
+                entity_id: c.id,
             },
             now_ms,
         )

@@ -134,6 +134,27 @@ pub async fn short_of_peers(
     .collect()
 }
 
+/// Managers with peer nominations still to decide in the cycle: (manager person, their user,
+/// how many nominations wait).
+pub async fn undecided_nominations(
+    tx: &mut Tx,
+    cycle_id: i64,
+) -> Result<Vec<(i64, i64, i64)>, DbError> {
+    tx.fetch_all(
+        "SELECT r.manager_id AS manager_id, p.user_id AS user_id, COUNT(*) AS n \
+         FROM review_requests q JOIN reviews r ON r.id = q.review_id \
+         JOIN people p ON p.id = r.manager_id \
+         WHERE r.cycle_id = $1 AND q.direction = 'peer' AND q.status = 'nominated' \
+         AND p.user_id IS NOT NULL AND p.active = TRUE \
+         GROUP BY r.manager_id, p.user_id ORDER BY r.manager_id",
+        &[cycle_id.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.i64("manager_id")?, r.i64("user_id")?, r.i64("n")?)))
+    .collect()
+}
+
 /// Claims the reminder (cycle, target, phase, offset); `false` when it was already sent.
 pub async fn claim_reminder(
     tx: &mut Tx,
