@@ -63,6 +63,19 @@ async fn continuous_feedback_reaches_exactly_who_the_visibility_allows() {
         )
         .await;
         assert_eq!(private["author_id"], o.peers[0].person_id);
+        // Private feedback is for the manager: boss is told, rev is not.
+        let told = notices_of(&app, o.boss.user_id, "review.feedback_private").await;
+        assert_eq!(told.len(), 1, "{b:?}: {told:?}");
+        assert!(
+            told[0].0.contains("Reviewee Wang") && told[0].1.contains("Zqpeer1 Chen"),
+            "{b:?}: {told:?}"
+        );
+        assert!(
+            notices_of(&app, o.rev.user_id, "review.feedback_private")
+                .await
+                .is_empty(),
+            "{b:?}"
+        );
         let shared = ok(
             p0.post(
                 "/api/v1/feedback",
@@ -435,6 +448,20 @@ async fn feedback_pages_work_in_both_languages_and_name_field_errors() {
 /// An instant `d` days after the test clock's start (2026-05-29 in Asia/Shanghai).
 fn day(d: i64) -> i64 {
     crate::reviews::NOW + d * 86_400_000
+}
+
+/// (title, body) of the user's notifications of one kind, oldest first.
+async fn notices_of(app: &App, user_id: i64, kind: &str) -> Vec<(String, String)> {
+    let mut tx = app.db().read().await.unwrap();
+    tx.fetch_all(
+        "SELECT title, body FROM notifications WHERE kind = $1 AND user_id = $2 ORDER BY id",
+        &[kind.into(), user_id.into()],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.string("title").unwrap(), r.string("body").unwrap()))
+    .collect()
 }
 
 async fn reminders_of(app: &App, user_id: i64) -> Vec<(String, String)> {

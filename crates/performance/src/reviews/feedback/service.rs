@@ -190,6 +190,28 @@ pub async fn give(
             .await?;
         }
     }
+    // Private feedback is for the manager: tell them, unless they wrote it or asked for it
+    // (then the answer notice above reached them).
+    if vis_s == "private"
+        && let Some((manager, Some(user))) = store::manager_of(&mut tx, subject).await?
+        && manager != me
+        && request.as_ref().is_none_or(|r| r.requester_id != manager)
+    {
+        notices::send(
+            &mut tx,
+            user,
+            "review.feedback_private",
+            "feedback_private",
+            &[("author", &f.author_name), ("subject", &f.subject_name)],
+            &Target {
+                link: &format!("/reviews/people/{subject}"),
+                entity: "review_feedback",
+                entity_id: id,
+            },
+            ctx.now_ms,
+        )
+        .await?;
+    }
     if vis_s == "shared"
         && let Some(user) = subject_user
     {

@@ -210,6 +210,18 @@ pub async fn close_request(tx: &mut Tx, id: i64, status: &str) -> Result<u64, Db
 }
 
 /// An active person's name and account, if they exist.
+/// The active direct manager of an active person: (manager person, their user).
+pub async fn manager_of(tx: &mut Tx, id: i64) -> Result<Option<(i64, Option<i64>)>, DbError> {
+    tx.fetch_opt(
+        "SELECT m.id, m.user_id FROM people p JOIN people m ON m.id = p.manager_id \
+         WHERE p.id = $1 AND m.active = TRUE",
+        &[id.into()],
+    )
+    .await?
+    .map(|r| Ok((r.i64("id")?, r.opt_i64("user_id")?)))
+    .transpose()
+}
+
 pub async fn person(tx: &mut Tx, id: i64) -> Result<Option<(String, Option<i64>)>, DbError> {
     tx.fetch_opt(
         "SELECT name, user_id FROM people WHERE id = $1 AND active = TRUE",
