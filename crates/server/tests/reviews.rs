@@ -267,6 +267,24 @@ pub(crate) async fn patch_cycle(admin: &Api, cycle: i64, body: &Value) -> reqwes
         .await
 }
 
+/// The review of `person` in the cycle.
+pub async fn review_of(api: &Api, cycle: i64, person: i64) -> i64 {
+    let l = ok(
+        api.get(&format!("/api/v1/review-cycles/{cycle}/reviews"))
+            .await,
+        "reviews",
+    )
+    .await;
+    l["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["person_id"] == person)
+        .unwrap_or_else(|| panic!("a review of {person}: {l}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
 /// The caller's request for `reviewee` in `direction`.
 pub(crate) async fn request_for(api: &Api, cycle: i64, reviewee: i64, direction: &str) -> i64 {
     let l = ok(api.get("/api/v1/review-requests").await, "requests").await;
@@ -1317,6 +1335,81 @@ async fn the_new_cycle_page_sets_a_custom_question_template() {
             Some(0),
             "{b:?}: text questions have no anchors"
         );
+        app.stop().await;
+    }
+}
+
+/// A refused phase move or rating is said next to its form, on the page drawn again with the
+/// refusal's status (not on an error page that loses the form).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_forms_say_what_was_refused_next_to_the_form() {
+    for b in BACKENDS {
+        let app = spawn(b).await;
+        let o = org(&app).await;
+        let hr = app.api(&o.admin.token);
+        let cycle = ok(
+            hr.post("/api/v1/review-cycles", &cycle_body(&[o.rev.person_id]))
+                .await,
+            "cycle",
+        )
+        .await;
+        let cid = cycle["id"].as_i64().unwrap();
+        let hidden = |html: &str, name: &str| {
+            let k = format!("name=\"{name}\" value=\"");
+            let i = html.find(&k).unwrap_or_else(|| panic!("{name}")) + k.len();
+            html[i..].split('"').next().unwrap().to_string()
+        };
+
+        // Feedback cannot start while rev has no approved peer (minimum 3) and no override.
+        let c = sign_in(&app, "hradmin", "en").await;
+        let (_, html) = page(&c, &app, &format!("/reviews/cycles/{cid}")).await;
+        let r = c
+            .post(app.url(&format!("/reviews/cycles/{cid}/phase")))
+            .form(&[
+                ("_csrf", hidden(&html, "_csrf").as_str()),
+                ("version", hidden(&html, "version").as_str()),
+                ("phase", "feedback"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{b:?}");
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("id=\"err-phase\"")
+                && html.contains(&format!("action=\"/reviews/cycles/{cid}/phase\"")),
+            "{b:?}: the reason stands beside the phase form: {html}"
+        );
+
+        // The manager's rating: a stale form (412) and a rating off the scale (422).
+        let review = review_of(&hr, cid, o.rev.person_id).await;
+        let c = sign_in(&app, "boss", "zh-CN").await;
+        let (_, html) = page(&c, &app, &format!("/reviews/{review}")).await;
+        let csrf = hidden(&html, "_csrf");
+        let version = hidden(&html, "version");
+        for (v, rating, status) in [("0", "3", 412), (version.as_str(), "9", 422)] {
+            let r = c
+                .post(app.url(&format!("/reviews/{review}/rate")))
+                .form(&[
+                    ("_csrf", csrf.as_str()),
+                    ("version", v),
+                    ("manager_rating", rating),
+                    ("manager_comment", "kept"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), status, "{b:?}");
+            let html = r.text().await.unwrap();
+            assert!(
+                html.contains("id=\"err-rate\"")
+                    && html.contains(&format!("action=\"/reviews/{review}/rate\"")),
+                "{b:?} {status}: {html}"
+            );
+            if status == 422 {
+                assert!(html.contains("manager_rating"), "{b:?}: names the field");
+            }
+        }
         app.stop().await;
     }
 }

@@ -5,7 +5,8 @@
 //! their exports, and the peer limits.
 use crate::common::*;
 use crate::reviews::{
-    cycle_body, etag, ok, org, page, patch_cycle, qids, request_for, set_phase, sign_in, submit,
+    cycle_body, etag, ok, org, page, patch_cycle, qids, request_for, review_of, set_phase, sign_in,
+    submit,
 };
 use serde_json::{Value, json};
 
@@ -619,18 +620,6 @@ async fn rate(api: &Api, review: i64, rating: i64, proposed: Option<i64>) {
         "rate",
     )
     .await;
-}
-
-async fn review_of(api: &Api, cycle: i64, person: i64) -> i64 {
-    let l = ok(
-        api.get(&format!("/api/v1/review-cycles/{cycle}/reviews"))
-            .await,
-        "reviews",
-    )
-    .await;
-    items(&l).iter().find(|r| r["person_id"] == person).unwrap()["id"]
-        .as_i64()
-        .unwrap()
 }
 
 async fn download(c: &reqwest::Client, url: String) -> (u16, String, Vec<u8>) {

@@ -95,6 +95,76 @@ impl IntoResponse for ApiError {
 #[derive(Debug)]
 pub struct PageError(pub AppError, pub Locale);
 
+/// What a page says about a refusal: each field with its reason in the user's language, or the
+/// problem's public detail (nothing for internal, missing or unavailable).
+pub fn refusal_detail(e: &AppError, locale: Locale) -> String {
+    match e {
+        AppError::Validation(errs) => errs
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}: {}",
+                    f.field,
+                    crate::i18n::t(locale, &format!("error.{}", f.code))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        AppError::Internal(_) | AppError::NotFound | AppError::Unavailable => String::new(),
+        other => other.public_detail(),
+    }
+}
+
+/// A refusal shown next to the form that caused it (the page is drawn again with the
+/// refusal's status), for problems the user can fix there: invalid fields, a stale form, a
+/// conflict with the record's state. Anything else stays a [`PageError`].
+pub struct FormProblem {
+    /// Which form on the page the problem belongs to.
+    pub form: &'static str,
+    pub status: u16,
+    pub message: String,
+}
+
+impl FormProblem {
+    pub fn of(form: &'static str, e: AppError, locale: Locale) -> Result<FormProblem, PageError> {
+        match e {
+            AppError::Validation(_)
+            | AppError::Conflict(_)
+            | AppError::PreconditionFailed
+            | AppError::BadRequest(_) => {
+                let title = crate::i18n::t(locale, &format!("problem.{}", e.slug()));
+                let detail = refusal_detail(&e, locale);
+                Ok(FormProblem {
+                    form,
+                    status: e.status(),
+                    message: if detail.is_empty() {
+                        title.to_string()
+                    } else {
+                        format!("{title}: {detail}")
+                    },
+                })
+            }
+            other => Err(PageError(other, locale)),
+        }
+    }
+
+    /// The problem's message when it belongs to `form` (for templates).
+    pub fn for_form(p: &Option<FormProblem>, form: &str) -> Option<String> {
+        p.as_ref()
+            .filter(|p| p.form == form)
+            .map(|p| p.message.clone())
+    }
+
+    /// `page` answered with the problem's status.
+    pub fn respond(p: &Option<FormProblem>, page: Response) -> Response {
+        let mut page = page;
+        if let Some(s) = p.as_ref().and_then(|p| StatusCode::from_u16(p.status).ok()) {
+            *page.status_mut() = s;
+        }
+        page
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
@@ -114,21 +184,7 @@ impl IntoResponse for PageError {
         if let AppError::Internal(msg) = &e {
             tracing::error!(error = %msg, "internal error");
         }
-        let detail = match &e {
-            AppError::Validation(errs) => errs
-                .iter()
-                .map(|f| {
-                    format!(
-                        "{}: {}",
-                        f.field,
-                        crate::i18n::t(locale, &format!("error.{}", f.code))
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-            AppError::Internal(_) | AppError::NotFound | AppError::Unavailable => String::new(),
-            other => other.public_detail(),
-        };
+        let detail = refusal_detail(&e, locale);
         let page = ErrorPage {
             lang: locale.tag(),
             status: e.status(),

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use db::idempotency::Idem;
 use kernel::{AppError, Ctx, Locale};
+use ui::error::FormProblem;
 use ui::{AppState, Chrome, PageError, Req};
 
 pub fn router() -> Router<AppState> {
@@ -203,6 +204,8 @@ struct CyclePage {
     /// Before feedback (admins): reviewees with fewer approved peers than the minimum.
     short_of_peers: i64,
     short_of_peers_note: Option<String>,
+    /// A refused phase move, said next to the phase form.
+    phase_problem: Option<String>,
 }
 
 async fn cycle_page(
@@ -210,9 +213,19 @@ async fn cycle_page(
     req: Req,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
+    let id = num_id(&id, req.locale())?;
+    render_cycle(&st, &req, id, None).await
+}
+
+/// The cycle's page; `problem` is a refused phase move, drawn next to the phase form.
+async fn render_cycle(
+    st: &AppState,
+    req: &Req,
+    id: i64,
+    problem: Option<FormProblem>,
+) -> Result<Response, PageError> {
     let locale = req.locale();
-    let id = num_id(&id, locale)?;
-    let ctx = ctx_of(&st, &req)?;
+    let ctx = ctx_of(st, req)?;
     let err = page_err(locale);
     let c = service::get_cycle(&st.db, &ctx, id).await.map_err(&err)?;
     let reviews = service::list_reviews(&st.db, &ctx, id)
@@ -280,8 +293,8 @@ async fn cycle_page(
         0
     };
     let here = format!("/reviews/cycles/{id}");
-    let chrome = notify::chrome(&st, &req, "/reviews", "reviews.cycle", &here).await;
-    Ok(CyclePage {
+    let chrome = notify::chrome(st, req, "/reviews", "reviews.cycle", &here).await;
+    let page = CyclePage {
         chrome,
         id,
         version: c.version,
@@ -301,8 +314,9 @@ async fn cycle_page(
                 .replace("{n}", &short_of_peers.to_string())
                 .replace("{min}", &c.peers_min.to_string())
         }),
-    }
-    .into_response())
+        phase_problem: FormProblem::for_form(&problem, "phase"),
+    };
+    Ok(FormProblem::respond(&problem, page.into_response()))
 }
 
 async fn phase_submit(
@@ -320,10 +334,13 @@ async fn phase_submit(
         override_peers_min: Some(field(&p, "override_peers_min") == "1"),
         ..Default::default()
     };
-    service::update_cycle(&st.db, &ctx, id, version_of(&p), &patch)
-        .await
-        .map_err(page_err(locale))?;
-    Ok(Redirect::to(&format!("/reviews/cycles/{id}")).into_response())
+    match service::update_cycle(&st.db, &ctx, id, version_of(&p), &patch).await {
+        Ok(_) => Ok(Redirect::to(&format!("/reviews/cycles/{id}")).into_response()),
+        Err(e) => {
+            let problem = FormProblem::of("phase", e, locale)?;
+            render_cycle(&st, &req, id, Some(problem)).await
+        }
+    }
 }
 
 // ---------------------------------------------------------------- new cycle
@@ -472,6 +489,10 @@ struct ReviewPage {
     scale: Vec<i64>,
     people: Vec<Opt>,
     extra: super::calibration_pages::ReviewExtra,
+    /// A refused rating, nomination or acknowledgement, said next to its form.
+    rate_problem: Option<String>,
+    nominate_problem: Option<String>,
+    ack_problem: Option<String>,
 }
 
 fn answers_view(a: &[service::NamedAnswer]) -> Vec<AnswerView> {
@@ -518,9 +539,19 @@ async fn review_page(
     req: Req,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
+    let id = num_id(&id, req.locale())?;
+    render_review(&st, &req, id, None).await
+}
+
+/// The review's page; `problem` is a refused form's reason, drawn next to that form.
+async fn render_review(
+    st: &AppState,
+    req: &Req,
+    id: i64,
+    problem: Option<FormProblem>,
+) -> Result<Response, PageError> {
     let locale = req.locale();
-    let id = num_id(&id, locale)?;
-    let ctx = ctx_of(&st, &req)?;
+    let ctx = ctx_of(st, req)?;
     let err = page_err(locale);
     let d = service::get_review(&st.db, &ctx, id).await.map_err(&err)?;
     let r = &d.review;
@@ -545,10 +576,10 @@ async fn review_page(
     } else {
         Vec::new()
     };
-    let extra = super::calibration_pages::review_extra(&st, &ctx, &d).await;
+    let extra = super::calibration_pages::review_extra(st, &ctx, &d).await;
     let here = format!("/reviews/{id}");
-    let chrome = notify::chrome(&st, &req, "/reviews", "reviews.review", &here).await;
-    Ok(ReviewPage {
+    let chrome = notify::chrome(st, req, "/reviews", "reviews.review", &here).await;
+    let page = ReviewPage {
         chrome,
         id,
         version: r.version,
@@ -587,8 +618,11 @@ async fn review_page(
         scale: (1..=d.scale_max).collect(),
         people,
         extra,
-    }
-    .into_response())
+        rate_problem: FormProblem::for_form(&problem, "rate"),
+        nominate_problem: FormProblem::for_form(&problem, "nominate"),
+        ack_problem: FormProblem::for_form(&problem, "ack"),
+    };
+    Ok(FormProblem::respond(&problem, page.into_response()))
 }
 
 async fn peers_submit(
@@ -605,10 +639,13 @@ async fn peers_submit(
         .filter(|(k, _)| k == "person_id")
         .filter_map(|(_, v)| v.trim().parse().ok())
         .collect();
-    service::nominate(&st.db, &ctx, id, &NominationInput { person_ids })
-        .await
-        .map_err(page_err(locale))?;
-    Ok(Redirect::to(&format!("/reviews/{id}")).into_response())
+    match service::nominate(&st.db, &ctx, id, &NominationInput { person_ids }).await {
+        Ok(_) => Ok(Redirect::to(&format!("/reviews/{id}")).into_response()),
+        Err(e) => {
+            let problem = FormProblem::of("nominate", e, locale)?;
+            render_review(&st, &req, id, Some(problem)).await
+        }
+    }
 }
 
 async fn rate_submit(
@@ -627,10 +664,13 @@ async fn rate_submit(
         manager_comment: Some(field(&p, "manager_comment")),
         ..Default::default()
     };
-    service::update_review(&st.db, &ctx, id, version_of(&p), &patch)
-        .await
-        .map_err(page_err(locale))?;
-    Ok(Redirect::to(&format!("/reviews/{id}")).into_response())
+    match service::update_review(&st.db, &ctx, id, version_of(&p), &patch).await {
+        Ok(_) => Ok(Redirect::to(&format!("/reviews/{id}")).into_response()),
+        Err(e) => {
+            let problem = FormProblem::of("rate", e, locale)?;
+            render_review(&st, &req, id, Some(problem)).await
+        }
+    }
 }
 
 async fn ack_submit(
@@ -648,10 +688,13 @@ async fn ack_submit(
         reviewee_comment: Some(field(&p, "reviewee_comment")),
         ..Default::default()
     };
-    service::update_review(&st.db, &ctx, id, version_of(&p), &patch)
-        .await
-        .map_err(page_err(locale))?;
-    Ok(Redirect::to(&format!("/reviews/{id}")).into_response())
+    match service::update_review(&st.db, &ctx, id, version_of(&p), &patch).await {
+        Ok(_) => Ok(Redirect::to(&format!("/reviews/{id}")).into_response()),
+        Err(e) => {
+            let problem = FormProblem::of("ack", e, locale)?;
+            render_review(&st, &req, id, Some(problem)).await
+        }
+    }
 }
 
 async fn decision_submit(
