@@ -2,10 +2,12 @@
 //! against the guideline, 9-box grid, adjustments with a required reason, the trail), the
 //! weights and guideline form of a cycle, and the score, potential and outcome parts of a review
 //! page. Forms work without JavaScript.
+// The reviews pages share one set of form helpers.
 use super::calibration::{self, CalibrationInput};
 use super::model::{CyclePatch, Phase};
 use super::outcomes::{self, OutcomeInput, Recommendation};
 use super::pages::Opt;
+use super::pages::{ctx_of, field, num_id, pairs, t};
 use super::scoring::{Breakdown, Component, Weights, default_guideline};
 use super::service::{self, ReviewDetail};
 use askama::Template;
@@ -15,7 +17,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use kernel::{AppError, Ctx, Locale};
+use kernel::{Ctx, Locale};
 use team::skills::model::DevelopmentItemInput;
 use ui::{AppState, Chrome, PageError, Req};
 
@@ -25,29 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/cycles/{id}/scoring", post(scoring_submit))
         .route("/reviews/{id}/calibrate", post(calibrate_submit))
         .route("/reviews/{id}/outcome", post(outcome_submit))
-}
-
-fn t(locale: Locale, key: &str) -> String {
-    ui::t(locale, key).to_string()
-}
-
-fn pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes(body).unwrap_or_default()
-}
-
-fn field(p: &[(String, String)], k: &str) -> String {
-    p.iter()
-        .find(|(a, _)| a == k)
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default()
-}
-
-fn num_id(s: &str, locale: Locale) -> Result<i64, PageError> {
-    s.parse().map_err(|_| PageError(AppError::NotFound, locale))
-}
-
-fn ctx_of(st: &AppState, req: &Req) -> Result<Ctx, PageError> {
-    req.ctx(st.now_ms()).map_err(|e| PageError(e, req.locale()))
 }
 
 fn dash(v: Option<impl ToString>) -> String {

@@ -42,23 +42,23 @@ fn page_err(locale: Locale) -> impl Fn(AppError) -> PageError {
     move |e| PageError(e, locale)
 }
 
-fn ctx_of(st: &AppState, req: &Req) -> Result<Ctx, PageError> {
+pub(super) fn ctx_of(st: &AppState, req: &Req) -> Result<Ctx, PageError> {
     req.ctx(st.now_ms()).map_err(page_err(req.locale()))
 }
 
-fn num_id(s: &str, locale: Locale) -> Result<i64, PageError> {
+pub(super) fn num_id(s: &str, locale: Locale) -> Result<i64, PageError> {
     s.parse().map_err(|_| PageError(AppError::NotFound, locale))
 }
 
-fn t(locale: Locale, key: &str) -> String {
+pub(super) fn t(locale: Locale, key: &str) -> String {
     ui::t(locale, key).to_string()
 }
 
-fn pairs(body: &[u8]) -> Vec<(String, String)> {
+pub(super) fn pairs(body: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes(body).unwrap_or_default()
 }
 
-fn field(p: &[(String, String)], k: &str) -> String {
+pub(super) fn field(p: &[(String, String)], k: &str) -> String {
     p.iter()
         .find(|(a, _)| a == k)
         .map(|(_, v)| v.trim().to_string())

@@ -4,6 +4,7 @@
 //! JavaScript needed.
 use super::service::{self, FeedbackInput, FeedbackRequestInput};
 use super::store::Feedback;
+use crate::reviews::pages::{field, pairs};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -29,17 +30,6 @@ pub fn router() -> Router<AppState> {
 
 pub(crate) fn page_err(locale: Locale) -> impl Fn(AppError) -> PageError {
     move |e| PageError(e, locale)
-}
-
-fn pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes(body).unwrap_or_default()
-}
-
-fn field(p: &[(String, String)], k: &str) -> String {
-    p.iter()
-        .find(|(a, _)| a == k)
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default()
 }
 
 /// `error.<code>`, else `rfb.error_<code>`, else the generic message.
